@@ -1,0 +1,20 @@
+//! socmon: reads the returns of municipalities and Social Assistance
+//! Directorates (DSP) for the monitoring of a regional strategy for social
+//! services, checks every value against the template schemas, adds up what
+//! is valid and writes the monitoring report.
+//!
+//! The pipeline, one module per stage:
+//! [`ingest`] (files → sheets) → [`extract`] (sheets → raw records) →
+//! [`validate`] (typed records + issues) → [`aggregate`] (polars frames) →
+//! [`report`] (workbook, CSV, JSON, feedback). [`pipeline`] runs them in
+//! order from a resolved [`config::Config`].
+
+pub mod book;
+pub mod error;
+pub mod extract;
+pub mod ingest;
+pub mod issue;
+pub mod normalize;
+pub mod reference;
+pub mod schema;
+pub mod sheet;

@@ -1,0 +1,796 @@
+//! Template schemas: takes the TOML files under `schemas/` (or the copy built
+//! into the binary) and gives checked [`Template`]s with their label indexes,
+//! the shared value conventions ([`Common`]) and the [`Reference`] data.
+//!
+//! The field lists, labels, aliases, types and cross-field rules live in the
+//! schema files, not here: adding a field or an alias is a schema edit. This
+//! module only knows the vocabulary of the format (documented in
+//! `schemas/README.md`) and refuses a schema that does not hold together.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::issue::Severity;
+use crate::normalize::{fold_text, key, label_key};
+use crate::reference::{Card, Reference, ReferenceSources, Table, Vocabulary};
+
+/// How a template lays its fields out on a sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// One record per sheet; a label and its value on each row.
+    Form,
+    /// A header row, then one record per row.
+    Table,
+}
+
+/// What a template's records are in the monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A card describing one social service.
+    ServiceCard,
+    /// The card of the municipal administration.
+    MunicipalCard,
+    /// A DSP row: children and persons with disabilities of one municipality.
+    Dsp,
+}
+
+/// The type of a field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Integer,
+    Decimal,
+    Money,
+    Date,
+    YesNo,
+    Oblast,
+    Municipality,
+    Enum,
+}
+
+impl FieldType {
+    pub fn is_numeric(self) -> bool {
+        matches!(self, FieldType::Integer | FieldType::Decimal | FieldType::Money)
+    }
+}
+
+/// A check on the form of a text field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextFormat {
+    /// Where an e-mail address is present, it must look like one.
+    Email,
+}
+
+/// A value of an enumeration declared in the schema itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlineValue {
+    pub code: String,
+    pub label: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// Where an enumeration field takes its values.
+#[derive(Debug, Clone)]
+pub enum Choices {
+    Reference(Table),
+    Inline {
+        values: Vec<InlineValue>,
+        names: Vocabulary,
+    },
+}
+
+/// One field of a template.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub id: String,
+    pub label: String,
+    pub label_en: String,
+    pub aliases: Vec<String>,
+    pub kind: FieldType,
+    pub required: bool,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub choices: Option<Choices>,
+    /// For service types: the cards (`card` column) this template accepts.
+    pub cards: Vec<Card>,
+    /// For a municipality: the field holding the oblast it must lie in.
+    pub in_oblast: Option<usize>,
+    /// In a table: no two rows of one file may hold the same value.
+    pub unique_in_file: bool,
+    pub format: Option<TextFormat>,
+    /// For a municipal-card count: the service-type categories whose cards it is compared with.
+    pub count_of_cards: Vec<String>,
+    /// Plain-words explanation for the person filling the template in.
+    pub help: String,
+    /// A field of a table's title block (one value for every row).
+    pub in_title: bool,
+}
+
+/// A rule between fields of one record.
+#[derive(Debug, Clone)]
+pub enum Rule {
+    /// `left ≤ right × factor`, reported at field `at`.
+    Le {
+        left: usize,
+        right: usize,
+        factor: f64,
+        severity: Severity,
+        at: usize,
+    },
+    /// `sum(left) ≤ right`.
+    SumLe {
+        left: Vec<usize>,
+        right: usize,
+        severity: Severity,
+        at: usize,
+    },
+    /// `field` is required when `when` holds one of `codes`.
+    RequiredIf {
+        field: usize,
+        when: usize,
+        codes: Vec<String>,
+    },
+    /// `field` is required unless `when` holds one of `codes`.
+    RequiredUnless {
+        field: usize,
+        when: usize,
+        codes: Vec<String>,
+    },
+    /// A date that must last through the reporting period: ending inside it
+    /// is a warning, ending before it an error.
+    ValidThroughPeriod { field: usize },
+    /// Two dates that should be the run's period: a difference is a warning.
+    MatchesPeriod { start: usize, end: usize },
+}
+
+/// A checked template schema.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub id: String,
+    pub version: u32,
+    pub layout: Layout,
+    pub role: Role,
+    /// For service cards: which card this is.
+    pub card: Option<Card>,
+    pub title: String,
+    pub title_en: String,
+    /// Keys of the phrases that name this template in a sheet's first rows.
+    pub title_phrases: Vec<String>,
+    /// The fields that make two records the same service.
+    pub identity: Vec<usize>,
+    /// Title-block fields first (tables only), then the fields in schema order.
+    pub fields: Vec<Field>,
+    pub rules: Vec<Rule>,
+    /// The schema file it was read from.
+    pub file: String,
+    labels: HashMap<String, usize>,
+}
+
+impl Template {
+    /// The field whose label or alias has this key.
+    pub fn field_by_label(&self, label_key: &str) -> Option<usize> {
+        self.labels.get(label_key).copied()
+    }
+
+    /// The index of a field by id.
+    pub fn field_index(&self, id: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.id == id)
+    }
+
+    /// The fields read from the body of the sheet (not the title block).
+    pub fn body_fields(&self) -> impl Iterator<Item = (usize, &Field)> {
+        self.fields.iter().enumerate().filter(|(_, f)| !f.in_title)
+    }
+
+    /// Label keys and the fields they name (for recognising the template).
+    pub fn labels(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.labels.iter().map(|(k, &i)| (k.as_str(), i))
+    }
+}
+
+/// Conventions shared by every template (`schemas/common.toml`).
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// Folded lower-case cell texts that count as empty.
+    pub empty_values: HashSet<String>,
+    pub yes_values: HashSet<String>,
+    pub no_values: HashSet<String>,
+    /// Keys of sheet names that hold instructions.
+    pub instruction_sheets: HashSet<String>,
+    /// Keys of the first texts that mark a totals row.
+    pub totals_labels: HashSet<String>,
+    pub currency_suffixes: Vec<String>,
+    pub municipality_prefixes: Vec<String>,
+    pub oblast_prefixes: Vec<String>,
+    pub marker_sheet: String,
+}
+
+impl Common {
+    /// Whether a cell text is one of the ways of writing "nothing".
+    pub fn is_empty_text(&self, text: &str) -> bool {
+        let folded = fold_text(text).to_lowercase();
+        folded.is_empty() || self.empty_values.contains(&folded)
+    }
+}
+
+/// Every template, the shared conventions and the reference data.
+#[derive(Debug)]
+pub struct Schemas {
+    pub templates: Vec<Template>,
+    pub common: Common,
+    pub reference: Reference,
+    /// Where they were read from, for run.json ("built-in" or a folder).
+    pub origin: String,
+}
+
+impl Schemas {
+    pub fn template(&self, id: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.id == id)
+    }
+
+    pub fn template_index(&self, id: &str) -> Option<usize> {
+        self.templates.iter().position(|t| t.id == id)
+    }
+}
+
+// ---- the file format --------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommonFile {
+    empty_values: Vec<String>,
+    yes_values: Vec<String>,
+    no_values: Vec<String>,
+    instruction_sheets: Vec<String>,
+    totals_labels: Vec<String>,
+    currency_suffixes: Vec<String>,
+    municipality_prefixes: Vec<String>,
+    oblast_prefixes: Vec<String>,
+    marker_sheet: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateFile {
+    template: String,
+    version: u32,
+    layout: Layout,
+    role: Role,
+    card: Option<Card>,
+    title: String,
+    title_en: String,
+    #[serde(default)]
+    title_phrases: Vec<String>,
+    #[serde(default)]
+    identity: Vec<String>,
+    #[serde(default)]
+    title_fields: Vec<FieldFile>,
+    fields: Vec<FieldFile>,
+    #[serde(default)]
+    rules: Vec<RuleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldFile {
+    id: String,
+    label: String,
+    label_en: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(rename = "type")]
+    kind: FieldType,
+    #[serde(default)]
+    required: bool,
+    min: Option<f64>,
+    max: Option<f64>,
+    source: Option<Table>,
+    values: Option<Vec<InlineValue>>,
+    #[serde(default)]
+    cards: Vec<Card>,
+    in_oblast: Option<String>,
+    #[serde(default)]
+    unique_in_file: bool,
+    format: Option<TextFormat>,
+    #[serde(default)]
+    count_of_cards: Vec<String>,
+    #[serde(default)]
+    help: String,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RuleFile {
+    Le {
+        left: String,
+        right: String,
+        factor: Option<f64>,
+        severity: Option<Severity>,
+        at: Option<String>,
+    },
+    SumLe {
+        left: Vec<String>,
+        right: String,
+        severity: Option<Severity>,
+        at: Option<String>,
+    },
+    RequiredIf {
+        field: String,
+        when: String,
+        #[serde(rename = "in")]
+        codes: Vec<String>,
+    },
+    RequiredUnless {
+        field: String,
+        when: String,
+        #[serde(rename = "in")]
+        codes: Vec<String>,
+    },
+    ValidThroughPeriod {
+        field: String,
+    },
+    MatchesPeriod {
+        left: String,
+        right: String,
+    },
+}
+
+// ---- where the files come from ---------------------------------------------
+
+/// The schema files built into the binary, used when no `schemas/` folder is
+/// found, so that an installed `socmon` works from any folder.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("common.toml", include_str!("../schemas/common.toml")),
+    ("aliases.toml", include_str!("../schemas/aliases.toml")),
+    ("service_adults.toml", include_str!("../schemas/service_adults.toml")),
+    ("service_children.toml", include_str!("../schemas/service_children.toml")),
+    ("municipality.toml", include_str!("../schemas/municipality.toml")),
+    ("dsp.toml", include_str!("../schemas/dsp.toml")),
+    ("reference/oblasts.csv", include_str!("../schemas/reference/oblasts.csv")),
+    ("reference/municipalities.csv", include_str!("../schemas/reference/municipalities.csv")),
+    ("reference/service_types.csv", include_str!("../schemas/reference/service_types.csv")),
+    ("reference/financing_types.csv", include_str!("../schemas/reference/financing_types.csv")),
+    ("reference/provider_types.csv", include_str!("../schemas/reference/provider_types.csv")),
+];
+
+/// Files that are not template schemas.
+const SUPPORT_FILES: &[&str] = &["common.toml", "aliases.toml"];
+
+/// Where schema files are read from.
+#[derive(Debug, Clone)]
+pub enum SchemaSource {
+    BuiltIn,
+    Folder(PathBuf),
+}
+
+impl SchemaSource {
+    fn read(&self, name: &str) -> Result<String> {
+        match self {
+            SchemaSource::BuiltIn => BUILT_IN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| (*text).to_string())
+                .ok_or_else(|| Error::Schema {
+                    file: name.into(),
+                    message: "not built in".into(),
+                }),
+            SchemaSource::Folder(dir) => {
+                std::fs::read_to_string(dir.join(name)).map_err(|e| Error::Schema {
+                    file: dir.join(name).display().to_string(),
+                    message: e.to_string(),
+                })
+            }
+        }
+    }
+
+    /// The template schema files, sorted by name.
+    fn template_files(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = match self {
+            SchemaSource::BuiltIn => BUILT_IN
+                .iter()
+                .map(|(n, _)| (*n).to_string())
+                .filter(|n| n.ends_with(".toml") && !n.contains('/'))
+                .collect(),
+            SchemaSource::Folder(dir) => std::fs::read_dir(dir)
+                .map_err(|e| Error::Schema {
+                    file: dir.display().to_string(),
+                    message: e.to_string(),
+                })?
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".toml"))
+                .collect(),
+        };
+        names.retain(|n| !SUPPORT_FILES.contains(&n.as_str()));
+        names.sort();
+        Ok(names)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            SchemaSource::BuiltIn => "built-in".into(),
+            SchemaSource::Folder(dir) => dir.display().to_string(),
+        }
+    }
+
+    /// `schemas/` in the current folder when it exists, else the built-in copy.
+    pub fn default_for(cwd: &Path) -> SchemaSource {
+        let dir = cwd.join("schemas");
+        if dir.join("common.toml").is_file() {
+            SchemaSource::Folder(dir)
+        } else {
+            SchemaSource::BuiltIn
+        }
+    }
+}
+
+// ---- loading and checking -------------------------------------------------
+
+fn schema_error(file: &str, message: impl Into<String>) -> Error {
+    Error::Schema {
+        file: file.to_string(),
+        message: message.into(),
+    }
+}
+
+impl Schemas {
+    /// Reads and checks every schema file and the reference data.
+    ///
+    /// Errors: [`Error::Schema`] naming the file and what is wrong (unknown
+    /// key, a rule naming a missing field, two fields sharing a label...),
+    /// [`Error::Reference`] for a malformed reference table.
+    pub fn load(source: &SchemaSource) -> Result<Schemas> {
+        let reference = Reference::from_sources(&ReferenceSources {
+            oblasts: source.read("reference/oblasts.csv")?,
+            municipalities: source.read("reference/municipalities.csv")?,
+            service_types: source.read("reference/service_types.csv")?,
+            financing_types: source.read("reference/financing_types.csv")?,
+            provider_types: source.read("reference/provider_types.csv")?,
+            aliases: source.read("aliases.toml")?,
+        })?;
+        let common_file: CommonFile = toml::from_str(&source.read("common.toml")?)
+            .map_err(|e| schema_error("common.toml", e.to_string()))?;
+        let common = Common {
+            empty_values: common_file
+                .empty_values
+                .iter()
+                .map(|v| fold_text(v).to_lowercase())
+                .collect(),
+            yes_values: common_file.yes_values.iter().map(|v| key(v)).collect(),
+            no_values: common_file.no_values.iter().map(|v| key(v)).collect(),
+            instruction_sheets: common_file.instruction_sheets.iter().map(|v| key(v)).collect(),
+            totals_labels: common_file.totals_labels.iter().map(|v| key(v)).collect(),
+            currency_suffixes: common_file
+                .currency_suffixes
+                .iter()
+                .map(|v| v.to_lowercase())
+                .collect(),
+            municipality_prefixes: common_file.municipality_prefixes,
+            oblast_prefixes: common_file.oblast_prefixes,
+            marker_sheet: common_file.marker_sheet,
+        };
+        if let Some(clash) = common.yes_values.intersection(&common.no_values).next() {
+            return Err(schema_error("common.toml", format!("\"{clash}\" is both a yes and a no value")));
+        }
+        let mut templates = Vec::new();
+        for file in source.template_files()? {
+            let parsed: TemplateFile =
+                toml::from_str(&source.read(&file)?).map_err(|e| schema_error(&file, e.to_string()))?;
+            templates.push(build_template(&file, parsed, &reference)?);
+        }
+        check_set(&templates)?;
+        Ok(Schemas {
+            templates,
+            common,
+            reference,
+            origin: source.describe(),
+        })
+    }
+}
+
+fn check_set(templates: &[Template]) -> Result<()> {
+    let mut ids = HashSet::new();
+    for t in templates {
+        if !ids.insert(t.id.as_str()) {
+            return Err(schema_error(&t.file, format!("template id {} is used by two files", t.id)));
+        }
+    }
+    for (role, card) in [
+        (Role::ServiceCard, Some(Card::Adults)),
+        (Role::ServiceCard, Some(Card::Children)),
+        (Role::MunicipalCard, None),
+        (Role::Dsp, None),
+    ] {
+        if !templates.iter().any(|t| t.role == role && (card.is_none() || t.card == card)) {
+            return Err(schema_error(
+                "schemas/",
+                format!("no template has role {role:?}{}", card.map(|c| format!(" for {}", c.as_str())).unwrap_or_default()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
+    let choices = match (spec.kind, spec.source, spec.values) {
+        (FieldType::Enum, Some(table), None) => Some(Choices::Reference(table)),
+        (FieldType::Enum, None, Some(values)) => {
+            let mut names = Vocabulary::default();
+            for (i, v) in values.iter().enumerate() {
+                names.insert(&v.code, i);
+                names.insert(&v.label, i);
+                for alias in &v.aliases {
+                    names.insert(alias, i);
+                }
+            }
+            Some(Choices::Inline { values, names })
+        }
+        (FieldType::Enum, _, _) => {
+            return Err(schema_error(file, format!("field {}: an enum needs either `source` or `values`", spec.id)));
+        }
+        (_, None, None) => None,
+        _ => {
+            return Err(schema_error(file, format!("field {}: `source`/`values` only go with type = \"enum\"", spec.id)));
+        }
+    };
+    if !spec.cards.is_empty() && !matches!(choices, Some(Choices::Reference(Table::ServiceTypes))) {
+        return Err(schema_error(file, format!("field {}: `cards` only goes with source = \"service_types\"", spec.id)));
+    }
+    if (spec.min.is_some() || spec.max.is_some()) && !spec.kind.is_numeric() {
+        return Err(schema_error(file, format!("field {}: `min`/`max` only go with numbers", spec.id)));
+    }
+    if spec.format.is_some() && spec.kind != FieldType::Text {
+        return Err(schema_error(file, format!("field {}: `format` only goes with type = \"text\"", spec.id)));
+    }
+    Ok(Field {
+        id: spec.id,
+        label: spec.label,
+        label_en: spec.label_en,
+        aliases: spec.aliases,
+        kind: spec.kind,
+        required: spec.required,
+        min: spec.min,
+        max: spec.max,
+        choices,
+        cards: spec.cards,
+        in_oblast: None,
+        unique_in_file: spec.unique_in_file,
+        format: spec.format,
+        count_of_cards: spec.count_of_cards,
+        help: spec.help,
+        in_title,
+    })
+}
+
+fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Result<Template> {
+    if spec.version == 0 {
+        return Err(schema_error(file, "version starts at 1"));
+    }
+    if spec.layout == Layout::Form && !spec.title_fields.is_empty() {
+        return Err(schema_error(file, "title_fields only go with layout = \"table\""));
+    }
+    if (spec.role == Role::ServiceCard) != spec.card.is_some() {
+        return Err(schema_error(file, "a service card (and only a service card) names its `card`"));
+    }
+    let in_oblast_names: Vec<Option<String>> = spec
+        .title_fields
+        .iter()
+        .chain(spec.fields.iter())
+        .map(|f| f.in_oblast.clone())
+        .collect();
+    let mut fields = Vec::new();
+    for f in spec.title_fields {
+        fields.push(build_field(file, f, true)?);
+    }
+    for f in spec.fields {
+        fields.push(build_field(file, f, false)?);
+    }
+    let mut seen = HashSet::new();
+    for f in &fields {
+        if !seen.insert(f.id.as_str()) {
+            return Err(schema_error(file, format!("field id {} appears twice", f.id)));
+        }
+    }
+    let ids: Vec<String> = fields.iter().map(|f| f.id.clone()).collect();
+    let index = |id: &str, what: &str| -> Result<usize> {
+        ids.iter()
+            .position(|f| f == id)
+            .ok_or_else(|| schema_error(file, format!("{what} names field {id}, which the template does not have")))
+    };
+    let mut resolved_in_oblast = Vec::new();
+    for (i, name) in in_oblast_names.iter().enumerate() {
+        if let Some(name) = name {
+            let target = index(name, &format!("field {}'s in_oblast", fields[i].id))?;
+            if fields[target].kind != FieldType::Oblast || fields[i].kind != FieldType::Municipality {
+                return Err(schema_error(file, format!("field {}: in_oblast links a municipality to an oblast field", fields[i].id)));
+            }
+            resolved_in_oblast.push((i, target));
+        }
+    }
+    for (i, target) in resolved_in_oblast {
+        fields[i].in_oblast = Some(target);
+    }
+    for f in &fields {
+        for category in &f.count_of_cards {
+            if !reference.service_types.iter().any(|s| &s.category == category) {
+                return Err(schema_error(file, format!("field {}: no service type has category \"{category}\"", f.id)));
+            }
+        }
+    }
+    let identity = spec
+        .identity
+        .iter()
+        .map(|id| index(id, "identity"))
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut rules = Vec::new();
+    for rule in spec.rules {
+        rules.push(match rule {
+            RuleFile::Le { left, right, factor, severity, at } => {
+                let (l, r) = (index(&left, "rule le")?, index(&right, "rule le")?);
+                let comparable = |a: FieldType, b: FieldType| {
+                    (a.is_numeric() && b.is_numeric()) || (a == FieldType::Date && b == FieldType::Date)
+                };
+                if !comparable(fields[l].kind, fields[r].kind) {
+                    return Err(schema_error(file, format!("rule le {left} ≤ {right}: both must be numbers or both dates")));
+                }
+                Rule::Le {
+                    left: l,
+                    right: r,
+                    factor: factor.unwrap_or(1.0),
+                    severity: severity.unwrap_or(Severity::Error),
+                    at: at.as_deref().map_or(Ok(l), |a| index(a, "rule le `at`"))?,
+                }
+            }
+            RuleFile::SumLe { left, right, severity, at } => {
+                let left_idx = left.iter().map(|l| index(l, "rule sum_le")).collect::<Result<Vec<_>>>()?;
+                let r = index(&right, "rule sum_le")?;
+                if !left_idx.iter().chain([&r]).all(|&i| fields[i].kind.is_numeric()) {
+                    return Err(schema_error(file, "rule sum_le compares numbers only"));
+                }
+                Rule::SumLe {
+                    at: at.as_deref().map_or(Ok(left_idx[0]), |a| index(a, "rule sum_le `at`"))?,
+                    left: left_idx,
+                    right: r,
+                    severity: severity.unwrap_or(Severity::Error),
+                }
+            }
+            RuleFile::RequiredIf { field, when, codes } => Rule::RequiredIf {
+                field: index(&field, "rule required_if")?,
+                when: check_codes(file, &fields, index(&when, "rule required_if")?, &codes, reference)?,
+                codes,
+            },
+            RuleFile::RequiredUnless { field, when, codes } => Rule::RequiredUnless {
+                field: index(&field, "rule required_unless")?,
+                when: check_codes(file, &fields, index(&when, "rule required_unless")?, &codes, reference)?,
+                codes,
+            },
+            RuleFile::ValidThroughPeriod { field } => {
+                let f = index(&field, "rule valid_through_period")?;
+                if fields[f].kind != FieldType::Date {
+                    return Err(schema_error(file, "rule valid_through_period needs a date field"));
+                }
+                Rule::ValidThroughPeriod { field: f }
+            }
+            RuleFile::MatchesPeriod { left, right } => {
+                let (s, e) = (index(&left, "rule matches_period")?, index(&right, "rule matches_period")?);
+                if fields[s].kind != FieldType::Date || fields[e].kind != FieldType::Date {
+                    return Err(schema_error(file, "rule matches_period needs two date fields"));
+                }
+                Rule::MatchesPeriod { start: s, end: e }
+            }
+        });
+    }
+
+    let mut labels: HashMap<String, usize> = HashMap::new();
+    for (i, f) in fields.iter().enumerate() {
+        for written in std::iter::once(&f.label).chain(f.aliases.iter()) {
+            let label = label_key(written);
+            if label.is_empty() {
+                return Err(schema_error(file, format!("field {}: a label that is only punctuation", f.id)));
+            }
+            if let Some(&other) = labels.get::<String>(&label)
+                && other != i
+            {
+                return Err(schema_error(
+                    file,
+                    format!("fields {} and {} share the label \"{written}\"", fields[other].id, f.id),
+                ));
+            }
+            labels.insert(label, i);
+        }
+    }
+
+    Ok(Template {
+        id: spec.template,
+        version: spec.version,
+        layout: spec.layout,
+        role: spec.role,
+        card: spec.card,
+        title_phrases: spec.title_phrases.iter().chain([&spec.title]).map(|p| key(p)).collect(),
+        title: spec.title,
+        title_en: spec.title_en,
+        identity,
+        fields,
+        rules,
+        file: file.to_string(),
+        labels,
+    })
+}
+
+/// Checks that the codes a rule names exist in the `when` field's table.
+fn check_codes(file: &str, fields: &[Field], when: usize, codes: &[String], reference: &Reference) -> Result<usize> {
+    let Some(Choices::Reference(table)) = &fields[when].choices else {
+        return Err(schema_error(file, format!("rule on {}: `when` must be an enum of a reference table", fields[when].id)));
+    };
+    for code in codes {
+        if reference.code_index(*table, code).is_none() {
+            return Err(schema_error(file, format!("rule on {}: {} has no code {code}", fields[when].id, table.file_name())));
+        }
+    }
+    Ok(when)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder() -> SchemaSource {
+        SchemaSource::Folder(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas")))
+    }
+
+    #[test]
+    fn the_shipped_schemas_load_from_the_folder_and_built_in() {
+        for source in [folder(), SchemaSource::BuiltIn] {
+            let schemas = Schemas::load(&source).unwrap();
+            let ids: Vec<&str> = schemas.templates.iter().map(|t| t.id.as_str()).collect();
+            assert_eq!(ids, ["dsp", "municipality", "service_adults", "service_children"]);
+            let adults = schemas.template("service_adults").unwrap();
+            assert_eq!(adults.fields.len(), 27);
+            assert_eq!(schemas.template("service_children").unwrap().fields.len(), 32);
+            assert_eq!(schemas.template("municipality").unwrap().fields.len(), 25);
+            // DSP: three title-block fields, twelve columns.
+            let dsp = schemas.template("dsp").unwrap();
+            assert_eq!(dsp.fields.iter().filter(|f| f.in_title).count(), 3);
+            assert_eq!(dsp.body_fields().count(), 12);
+        }
+    }
+
+    #[test]
+    fn labels_and_aliases_find_their_field() {
+        let schemas = Schemas::load(&folder()).unwrap();
+        let adults = schemas.template("service_adults").unwrap();
+        let capacity = adults.field_index("capacity").unwrap();
+        for written in ["Капацитет (брой места)", "5. Капацитет (брой места):", "КАПАЦИТЕТ", "Брой места*"] {
+            assert_eq!(adults.field_by_label(&label_key(written)), Some(capacity), "{written}");
+        }
+    }
+
+    #[test]
+    fn a_rule_naming_a_missing_field_is_refused() {
+        let reference = Reference::from_sources(&crate::reference::tests::sources()).unwrap();
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/service_adults.toml"))
+            .unwrap()
+            .replace("right = \"users_served\"", "right = \"users_servd\"");
+        let parsed: TemplateFile = toml::from_str(&text).unwrap();
+        let err = build_template("service_adults.toml", parsed, &reference).unwrap_err();
+        assert!(err.to_string().contains("users_servd"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/dsp.toml"))
+            .unwrap()
+            .replace("required = true", "requried = true");
+        assert!(toml::from_str::<TemplateFile>(&text).is_err());
+    }
+}
