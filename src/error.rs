@@ -25,6 +25,10 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+
+    /// polars failed while adding up: a bug, never a data problem.
+    #[error("aggregation failed: {0}")]
+    Aggregate(String),
 }
 
 impl Error {

@@ -75,9 +75,13 @@ fn is_numbering(value: &CellValue) -> bool {
             let t = t.trim();
             !t.is_empty()
                 && t.len() <= 8
-                && (t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ')') && t.chars().any(|c| c.is_ascii_digit())
+                && (t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ')')
+                    && t.chars().any(|c| c.is_ascii_digit())
                     || t == "№"
-                    || t.trim_end_matches(['.', ')']).chars().all(|c| matches!(c, 'I' | 'V' | 'X')) && t.ends_with(['.', ')']))
+                    || t.trim_end_matches(['.', ')'])
+                        .chars()
+                        .all(|c| matches!(c, 'I' | 'V' | 'X'))
+                        && t.ends_with(['.', ')']))
         }
         _ => false,
     }
@@ -98,7 +102,9 @@ fn split_inline(template: &Template, text: &str, words: bool, title_only: bool) 
             continue;
         }
         let left = &text[..at];
-        let right = text[at + ch.len_utf8()..].trim_start_matches(|c: char| is_inline_separator(c) || c.is_whitespace()).trim_end();
+        let right = text[at + ch.len_utf8()..]
+            .trim_start_matches(|c: char| is_inline_separator(c) || c.is_whitespace())
+            .trim_end();
         if right.is_empty() {
             continue;
         }
@@ -172,7 +178,11 @@ fn gather_keys(sheet: &Sheet) -> SheetKeys {
                 }
             }
             // Sub-headers under a merged group header.
-            for merge in sheet.merges().iter().filter(|m| m.first.row == row && m.last.col > m.first.col) {
+            for merge in sheet
+                .merges()
+                .iter()
+                .filter(|m| m.first.row == row && m.last.col > m.first.col)
+            {
                 if let Some(CellValue::Text(group)) = sheet.get(merge.first) {
                     for col in merge.first.col..=merge.last.col {
                         if let Some(CellValue::Text(sub)) = sheet.get(CellRef::new(merge.last.row + 1, col)) {
@@ -191,10 +201,12 @@ fn gather_keys(sheet: &Sheet) -> SheetKeys {
 }
 
 fn fit(template: &Template, keys: &SheetKeys) -> Fit {
-    let title = keys
-        .title_keys
-        .iter()
-        .any(|k| template.title_phrases.iter().any(|p| !p.is_empty() && k.contains(p.as_str())));
+    let title = keys.title_keys.iter().any(|k| {
+        template
+            .title_phrases
+            .iter()
+            .any(|p| !p.is_empty() && k.contains(p.as_str()))
+    });
     let candidates = match template.layout {
         Layout::Form => &keys.row_labels,
         Layout::Table => &keys.header_labels,
@@ -306,7 +318,9 @@ fn read_form(sheet: &Sheet, template: &Template, template_index: usize, file: &s
         else {
             continue;
         };
-        let Some(text) = label_cell.value.as_text() else { continue };
+        let Some(text) = label_cell.value.as_text() else {
+            continue;
+        };
         if let Some(field) = template.field_by_label(&label_key(text)) {
             let value_col = after(sheet, label_cell);
             let value_cell = cells[position + 1..].iter().find(|c| c.at.col >= value_col);
@@ -353,7 +367,7 @@ fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<
         .flat_map(|r| sheet.row(r).iter().map(|c| c.at.col))
         .collect();
     for merge in sheet.merges() {
-        if merge.first.row <= row + height - 1 && merge.last.row >= row {
+        if merge.first.row < row + height && merge.last.row >= row {
             cols.extend(merge.first.col..=merge.last.col.min(merge.first.col + 256));
         }
     }
@@ -478,7 +492,13 @@ fn read_title_block(sheet: &Sheet, template: &Template, header_row: u32) -> Vec<
     fields
 }
 
-fn read_table(sheet: &Sheet, schemas: &Schemas, template: &Template, template_index: usize, file: &str) -> SheetRecords {
+fn read_table(
+    sheet: &Sheet,
+    schemas: &Schemas,
+    template: &Template,
+    template_index: usize,
+    file: &str,
+) -> SheetRecords {
     let mut out = SheetRecords {
         template: template_index,
         records: Vec::new(),
@@ -623,7 +643,14 @@ mod tests {
     #[test]
     fn a_card_without_title_is_recognised_by_its_labels() {
         let s = schemas();
-        let labels = ["Област", "Община", "Отчетен период от", "Отчетен период до", "Население – общо", "Утвърден бюджет – местни дейности (лв.)"];
+        let labels = [
+            "Област",
+            "Община",
+            "Отчетен период от",
+            "Отчетен период до",
+            "Население – общо",
+            "Утвърден бюджет – местни дейности (лв.)",
+        ];
         let cells = labels.iter().enumerate().map(|(i, l)| t(i as u32, 0, l)).collect();
         let sheet = Sheet::new("Лист1", cells, Vec::new());
         let index = recognise(&sheet, s).unwrap();
@@ -632,7 +659,11 @@ mod tests {
 
     #[test]
     fn an_unrelated_sheet_is_no_template() {
-        let sheet = Sheet::new("Бележки", vec![t(0, 0, "Списък за пазаруване"), t(1, 0, "мляко"), n(1, 1, 2.0)], Vec::new());
+        let sheet = Sheet::new(
+            "Бележки",
+            vec![t(0, 0, "Списък за пазаруване"), t(1, 0, "мляко"), n(1, 1, 2.0)],
+            Vec::new(),
+        );
         assert_eq!(recognise(&sheet, schemas()), None);
     }
 
@@ -642,7 +673,11 @@ mod tests {
         let sheet = Sheet::new(
             "ДСП",
             vec![
-                t(0, 0, "Информация от Дирекция „Социално подпомагане“ за деца и лица с увреждания по общини"),
+                t(
+                    0,
+                    0,
+                    "Информация от Дирекция „Социално подпомагане“ за деца и лица с увреждания по общини",
+                ),
                 t(1, 0, "Дирекция „Социално подпомагане“ – Русе"),
                 t(2, 0, "Област:"),
                 t(2, 1, "Русе"),
@@ -671,9 +706,18 @@ mod tests {
                 n(10, 1, 26000.0),
             ],
             vec![
-                Merge { first: CellRef::new(5, 0), last: CellRef::new(6, 0) },
-                Merge { first: CellRef::new(5, 1), last: CellRef::new(5, 2) },
-                Merge { first: CellRef::new(5, 3), last: CellRef::new(6, 3) },
+                Merge {
+                    first: CellRef::new(5, 0),
+                    last: CellRef::new(6, 0),
+                },
+                Merge {
+                    first: CellRef::new(5, 1),
+                    last: CellRef::new(5, 2),
+                },
+                Merge {
+                    first: CellRef::new(5, 3),
+                    last: CellRef::new(6, 3),
+                },
             ],
         );
         let index = recognise(&sheet, s).unwrap();

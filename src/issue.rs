@@ -136,9 +136,14 @@ pub enum Finding {
     /// A required field's label is not on the card at all.
     LabelMissing,
     /// Required because another field holds one of some values.
-    RequiredBecause { other_field: String, other_value: String },
+    RequiredBecause {
+        other_field: String,
+        other_value: String,
+    },
     /// Not readable as the expected type.
-    NotA { expected: Expected },
+    NotA {
+        expected: Expected,
+    },
     /// An integer field with a fraction part.
     Fraction,
     /// Thousands groups that do not read as one number.
@@ -148,59 +153,135 @@ pub enum Finding {
     /// A date that does not exist.
     NoSuchDay,
     /// Below the field's minimum.
-    BelowMin { min: f64 },
+    BelowMin {
+        min: f64,
+    },
     /// Above the field's maximum.
-    AboveMax { max: f64 },
+    AboveMax {
+        max: f64,
+    },
     /// Not one of the allowed values; the closest ones (code, name).
-    UnknownChoice { closest: Vec<(String, String)>, allowed: Vec<String> },
+    UnknownChoice {
+        closest: Vec<(String, String)>,
+        allowed: Vec<String>,
+    },
     /// Fits several values (code, name).
-    AmbiguousChoice { candidates: Vec<(String, String)> },
+    AmbiguousChoice {
+        candidates: Vec<(String, String)>,
+    },
     /// A service type that the other card carries.
-    WrongCard { service_type: String, card: String },
+    WrongCard {
+        service_type: String,
+        card: String,
+    },
     /// A municipality the reference does not know; the closest (code, name).
-    UnknownMunicipality { closest: Vec<(String, String)> },
+    UnknownMunicipality {
+        closest: Vec<(String, String)>,
+    },
     /// A name that several municipalities share (code, name, oblast).
-    AmbiguousMunicipality { candidates: Vec<(String, String, String)> },
-    UnknownOblast { closest: Vec<(String, String)> },
-    AmbiguousOblast { candidates: Vec<(String, String)> },
+    AmbiguousMunicipality {
+        candidates: Vec<(String, String, String)>,
+    },
+    UnknownOblast {
+        closest: Vec<(String, String)>,
+    },
+    AmbiguousOblast {
+        candidates: Vec<(String, String)>,
+    },
     /// The municipality does not lie in the oblast the record names.
-    MunicipalityNotInOblast { municipality: String, its_oblast: String, stated_oblast: String },
+    MunicipalityNotInOblast {
+        municipality: String,
+        its_oblast: String,
+        stated_oblast: String,
+    },
     /// The record is about another oblast than the run's.
-    OtherOblast { oblast: String, run_oblast: String },
+    OtherOblast {
+        oblast: String,
+        run_oblast: String,
+    },
     /// An e-mail address that is not well formed.
     BadEmail,
     /// The same field twice on one card with different values.
-    Conflict { other: CellRef, other_value: String },
+    Conflict {
+        other: CellRef,
+        other_value: String,
+    },
     /// `field ≤ other × factor` does not hold.
-    NotAtMost { other_field: String, other_value: String, factor: f64 },
+    NotAtMost {
+        other_field: String,
+        other_value: String,
+        factor: f64,
+    },
     /// `sum(fields) ≤ other` does not hold.
-    SumNotAtMost { fields: Vec<String>, sum: String, other_field: String, other_value: String },
+    SumNotAtMost {
+        fields: Vec<String>,
+        sum: String,
+        other_field: String,
+        other_value: String,
+    },
     /// A date before another date field.
-    DateBefore { other_field: String, other_value: String },
+    DateBefore {
+        other_field: String,
+        other_value: String,
+    },
     /// A validity that ends inside the period.
-    EndsInPeriod { period_end: String },
+    EndsInPeriod {
+        period_end: String,
+    },
     /// A validity that ended before the period began.
-    EndedBeforePeriod { period_start: String },
+    EndedBeforePeriod {
+        period_start: String,
+    },
     /// A card's own period differs from the run's.
-    PeriodDiffers { card_period: String, run_period: String },
+    PeriodDiffers {
+        card_period: String,
+        run_period: String,
+    },
     /// The same record in two places; `counted` says whether this one is the one counted.
-    Duplicate { other: Location, counted: bool },
+    Duplicate {
+        other: Location,
+        counted: bool,
+    },
     /// The same value twice in one table where it must be unique.
-    DuplicateInFile { other: CellRef },
+    DuplicateInFile {
+        other: CellRef,
+    },
     /// The municipal card's count differs from the cards received.
-    CardCount { declared: i64, received: usize },
+    CardCount {
+        declared: i64,
+        received: usize,
+    },
     /// No municipal card from the municipality.
-    MissingMunicipalCard { municipality: String },
+    MissingMunicipalCard {
+        municipality: String,
+    },
     /// No DSP row for the municipality.
-    MissingDspRow { municipality: String },
+    MissingDspRow {
+        municipality: String,
+    },
     /// A file that could not be read.
-    UnreadableFile { problem: FileProblem },
+    UnreadableFile {
+        problem: FileProblem,
+    },
     /// A sheet or file that matches no template.
-    UnknownTemplate { sheets_read: usize },
+    UnknownTemplate {
+        sheets_read: usize,
+    },
     /// A row after the end of a table that looks like data.
     RowAfterTable,
     /// A table with a header but no rows.
     EmptyTable,
+    /// A template made from another schema version than the tool's; the
+    /// notes of what changed since it.
+    SchemaVersion {
+        declared: u32,
+        known: u32,
+        changes: Vec<String>,
+    },
+    /// A directory link in the input folder that was not followed.
+    LinkNotFollowed {
+        looped: bool,
+    },
 }
 
 impl Finding {
@@ -228,6 +309,8 @@ impl Finding {
             UnknownTemplate { .. } => "unknown_template",
             RowAfterTable => "ignored_row",
             EmptyTable => "empty_table",
+            SchemaVersion { .. } => "schema_version",
+            LinkNotFollowed { .. } => "link_not_followed",
         }
     }
 }
@@ -373,21 +456,38 @@ impl Messages<'_> {
         let other = |f: &str| quote(lang, &self.field_label(t, f));
         use Finding::*;
         match &issue.finding {
-            Required => if bg {
-                format!("Полето {label} е задължително, а е празно. Попълнете го.")
-            } else {
-                format!("{label} is required but empty. Fill it in.")
-            },
-            LabelMissing => if bg {
-                format!("Редът {label} липсва в картата. Добавете го с попълнена стойност (използвайте образеца).")
-            } else {
-                format!("The row {label} is missing from the card. Add it with its value (use the template).")
-            },
-            RequiredBecause { other_field, other_value } => if bg {
-                format!("Полето {label} е задължително, когато {} е {}, а е празно.", other(other_field), quote(lang, other_value))
-            } else {
-                format!("{label} is required when {} is {}, but it is empty.", other(other_field), quote(lang, other_value))
-            },
+            Required => {
+                if bg {
+                    format!("Полето {label} е задължително, а е празно. Попълнете го.")
+                } else {
+                    format!("{label} is required but empty. Fill it in.")
+                }
+            }
+            LabelMissing => {
+                if bg {
+                    format!("Редът {label} липсва в картата. Добавете го с попълнена стойност (използвайте образеца).")
+                } else {
+                    format!("The row {label} is missing from the card. Add it with its value (use the template).")
+                }
+            }
+            RequiredBecause {
+                other_field,
+                other_value,
+            } => {
+                if bg {
+                    format!(
+                        "Полето {label} е задължително, когато {} е {}, а е празно.",
+                        other(other_field),
+                        quote(lang, other_value)
+                    )
+                } else {
+                    format!(
+                        "{label} is required when {} is {}, but it is empty.",
+                        other(other_field),
+                        quote(lang, other_value)
+                    )
+                }
+            }
             NotA { expected } => {
                 let what = match (expected, bg) {
                     (Expected::Integer, true) => "цяло число (например 12 или 1 250)",
@@ -407,42 +507,67 @@ impl Messages<'_> {
                     format!("{label}: {value} cannot be read; expected {what}.")
                 }
             }
-            Fraction => if bg {
-                format!("{label}: {value} има дробна част; очаква се цяло число.")
-            } else {
-                format!("{label}: {value} has a fraction part; expected a whole number.")
-            },
-            BadGrouping => if bg {
-                format!("{label}: {value} не е ясно число (разделителите на хилядите са по три цифри, десетичният знак е запетая, например 1 250,50).")
-            } else {
-                format!("{label}: {value} is not a clear number (thousands come in groups of three, the decimal mark is a comma, e.g. 1 250,50).")
-            },
-            TwoDigitYear => if bg {
-                format!("{label}: {value} е с двуцифрена година; напишете годината с четири цифри (дд.мм.гггг).")
-            } else {
-                format!("{label}: {value} has a two-digit year; write the year with four digits (dd.mm.yyyy).")
-            },
-            NoSuchDay => if bg {
-                format!("{label}: {value} не е съществуваща дата.")
-            } else {
-                format!("{label}: {value} is not a date that exists.")
-            },
-            BelowMin { min } => if bg {
-                if *min == 0.0 {
-                    format!("{label}: {value} е отрицателно; очаква се число не по-малко от 0.")
+            Fraction => {
+                if bg {
+                    format!("{label}: {value} има дробна част; очаква се цяло число.")
                 } else {
-                    format!("{label}: {value} е под минимума; очаква се поне {}.", number(*min))
+                    format!("{label}: {value} has a fraction part; expected a whole number.")
                 }
-            } else if *min == 0.0 {
-                format!("{label}: {value} is negative; expected a number of at least 0.")
-            } else {
-                format!("{label}: {value} is below the minimum; expected at least {}.", number(*min))
-            },
-            AboveMax { max } => if bg {
-                format!("{label}: {value} е над максимума; очаква се най-много {}.", number(*max))
-            } else {
-                format!("{label}: {value} is above the maximum; expected at most {}.", number(*max))
-            },
+            }
+            BadGrouping => {
+                if bg {
+                    format!(
+                        "{label}: {value} не е ясно число (разделителите на хилядите са по три цифри, десетичният знак е запетая, например 1 250,50)."
+                    )
+                } else {
+                    format!(
+                        "{label}: {value} is not a clear number (thousands come in groups of three, the decimal mark is a comma, e.g. 1 250,50)."
+                    )
+                }
+            }
+            TwoDigitYear => {
+                if bg {
+                    format!("{label}: {value} е с двуцифрена година; напишете годината с четири цифри (дд.мм.гггг).")
+                } else {
+                    format!("{label}: {value} has a two-digit year; write the year with four digits (dd.mm.yyyy).")
+                }
+            }
+            NoSuchDay => {
+                if bg {
+                    format!("{label}: {value} не е съществуваща дата.")
+                } else {
+                    format!("{label}: {value} is not a date that exists.")
+                }
+            }
+            BelowMin { min } => {
+                if bg {
+                    if *min == 0.0 {
+                        format!("{label}: {value} е отрицателно; очаква се число не по-малко от 0.")
+                    } else {
+                        format!("{label}: {value} е под минимума; очаква се поне {}.", number(*min))
+                    }
+                } else if *min == 0.0 {
+                    format!("{label}: {value} is negative; expected a number of at least 0.")
+                } else {
+                    format!(
+                        "{label}: {value} is below the minimum; expected at least {}.",
+                        number(*min)
+                    )
+                }
+            }
+            AboveMax { max } => {
+                if bg {
+                    format!(
+                        "{label}: {value} е над максимума; очаква се най-много {}.",
+                        number(*max)
+                    )
+                } else {
+                    format!(
+                        "{label}: {value} is above the maximum; expected at most {}.",
+                        number(*max)
+                    )
+                }
+            }
             UnknownChoice { closest, allowed } => {
                 let hint = if !closest.is_empty() {
                     if bg {
@@ -465,11 +590,19 @@ impl Messages<'_> {
                     format!("{label}: {value} is not one of the allowed values.{hint}")
                 }
             }
-            AmbiguousChoice { candidates } => if bg {
-                format!("{label}: {value} е двусмислено, може да е: {}. Напишете пълното наименование.", list_pairs(candidates))
-            } else {
-                format!("{label}: {value} is ambiguous; it may be: {}. Write the full name.", list_pairs(candidates))
-            },
+            AmbiguousChoice { candidates } => {
+                if bg {
+                    format!(
+                        "{label}: {value} е двусмислено, може да е: {}. Напишете пълното наименование.",
+                        list_pairs(candidates)
+                    )
+                } else {
+                    format!(
+                        "{label}: {value} is ambiguous; it may be: {}. Write the full name.",
+                        list_pairs(candidates)
+                    )
+                }
+            }
             WrongCard { service_type, card } => {
                 let card_name = match (card.as_str(), bg) {
                     ("children", true) => "картата за деца",
@@ -480,22 +613,32 @@ impl Messages<'_> {
                     _ => "the other card",
                 };
                 if bg {
-                    format!("{label}: видът {} не се описва в тази карта; попълнете {card_name}.", quote(lang, service_type))
+                    format!(
+                        "{label}: видът {} не се описва в тази карта; попълнете {card_name}.",
+                        quote(lang, service_type)
+                    )
                 } else {
-                    format!("{label}: the type {} does not belong on this card; fill in {card_name}.", quote(lang, service_type))
+                    format!(
+                        "{label}: the type {} does not belong on this card; fill in {card_name}.",
+                        quote(lang, service_type)
+                    )
                 }
             }
-            UnknownMunicipality { closest } => if bg {
-                if closest.is_empty() {
-                    format!("Непозната община {value}. Напишете името или кода по ЕКАТТЕ (например Русе или RSE27).")
+            UnknownMunicipality { closest } => {
+                if bg {
+                    if closest.is_empty() {
+                        format!(
+                            "Непозната община {value}. Напишете името или кода по ЕКАТТЕ (например Русе или RSE27)."
+                        )
+                    } else {
+                        format!("Непозната община {value}; най-близки: {}.", list_pairs(closest))
+                    }
+                } else if closest.is_empty() {
+                    format!("Unknown municipality {value}. Write its name or NSI code (e.g. Русе or RSE27).")
                 } else {
-                    format!("Непозната община {value}; най-близки: {}.", list_pairs(closest))
+                    format!("Unknown municipality {value}; closest: {}.", list_pairs(closest))
                 }
-            } else if closest.is_empty() {
-                format!("Unknown municipality {value}. Write its name or NSI code (e.g. Русе or RSE27).")
-            } else {
-                format!("Unknown municipality {value}; closest: {}.", list_pairs(closest))
-            },
+            }
             AmbiguousMunicipality { candidates } => {
                 let names = candidates
                     .iter()
@@ -508,43 +651,82 @@ impl Messages<'_> {
                     format!("The municipality {value} is ambiguous: {names}. Fill in the oblast or write the code.")
                 }
             }
-            UnknownOblast { closest } => if bg {
-                if closest.is_empty() {
-                    format!("Непозната област {value}. Напишете името или кода (например Русе или RSE).")
+            UnknownOblast { closest } => {
+                if bg {
+                    if closest.is_empty() {
+                        format!("Непозната област {value}. Напишете името или кода (например Русе или RSE).")
+                    } else {
+                        format!("Непозната област {value}; най-близки: {}.", list_pairs(closest))
+                    }
+                } else if closest.is_empty() {
+                    format!("Unknown oblast {value}. Write its name or code (e.g. Русе or RSE).")
                 } else {
-                    format!("Непозната област {value}; най-близки: {}.", list_pairs(closest))
+                    format!("Unknown oblast {value}; closest: {}.", list_pairs(closest))
                 }
-            } else if closest.is_empty() {
-                format!("Unknown oblast {value}. Write its name or code (e.g. Русе or RSE).")
-            } else {
-                format!("Unknown oblast {value}; closest: {}.", list_pairs(closest))
-            },
-            AmbiguousOblast { candidates } => if bg {
-                format!("Областта {value} е двусмислена: {}. Напишете „Софийска област“ или „София-град“, или кода.", list_pairs(candidates))
-            } else {
-                format!("The oblast {value} is ambiguous: {}. Write „Софийска област“ or „София-град“, or the code.", list_pairs(candidates))
-            },
-            MunicipalityNotInOblast { municipality, its_oblast, stated_oblast } => if bg {
-                format!("Община {municipality} е в област {its_oblast}, а картата посочва област {stated_oblast}.")
-            } else {
-                format!("Municipality {municipality} lies in oblast {its_oblast}, but the record names oblast {stated_oblast}.")
-            },
-            OtherOblast { oblast, run_oblast } => if bg {
-                format!("Записът е за област {oblast}, а отчетът е за област {run_oblast}; не е включен в отчета.")
-            } else {
-                format!("The record is about oblast {oblast}, but the report is for oblast {run_oblast}; it is left out.")
-            },
-            BadEmail => if bg {
-                format!("{label}: {value} съдържа неправилен e-mail адрес (очаква се име@домейн.bg).")
-            } else {
-                format!("{label}: {value} holds a malformed e-mail address (expected name@domain.bg).")
-            },
-            Conflict { other: other_cell, other_value } => if bg {
-                format!("{label} е попълнено два пъти с различни стойности: {value} и {} (клетка {other_cell}). Оставете една.", quote(lang, other_value))
-            } else {
-                format!("{label} is filled in twice with different values: {value} and {} (cell {other_cell}). Keep one.", quote(lang, other_value))
-            },
-            NotAtMost { other_field, other_value, factor } => {
+            }
+            AmbiguousOblast { candidates } => {
+                if bg {
+                    format!(
+                        "Областта {value} е двусмислена: {}. Напишете „Софийска област“ или „София-град“, или кода.",
+                        list_pairs(candidates)
+                    )
+                } else {
+                    format!(
+                        "The oblast {value} is ambiguous: {}. Write „Софийска област“ or „София-град“, or the code.",
+                        list_pairs(candidates)
+                    )
+                }
+            }
+            MunicipalityNotInOblast {
+                municipality,
+                its_oblast,
+                stated_oblast,
+            } => {
+                if bg {
+                    format!("Община {municipality} е в област {its_oblast}, а картата посочва област {stated_oblast}.")
+                } else {
+                    format!(
+                        "Municipality {municipality} lies in oblast {its_oblast}, but the record names oblast {stated_oblast}."
+                    )
+                }
+            }
+            OtherOblast { oblast, run_oblast } => {
+                if bg {
+                    format!("Записът е за област {oblast}, а отчетът е за област {run_oblast}; не е включен в отчета.")
+                } else {
+                    format!(
+                        "The record is about oblast {oblast}, but the report is for oblast {run_oblast}; it is left out."
+                    )
+                }
+            }
+            BadEmail => {
+                if bg {
+                    format!("{label}: {value} съдържа неправилен e-mail адрес (очаква се име@домейн.bg).")
+                } else {
+                    format!("{label}: {value} holds a malformed e-mail address (expected name@domain.bg).")
+                }
+            }
+            Conflict {
+                other: other_cell,
+                other_value,
+            } => {
+                if bg {
+                    format!(
+                        "{label} е попълнено два пъти с различни стойности: {value} и {} (клетка {other_cell}). Оставете една.",
+                        quote(lang, other_value)
+                    )
+                } else {
+                    format!(
+                        "{label} is filled in twice with different values: {value} and {} (cell {other_cell}). Keep one.",
+                        quote(lang, other_value)
+                    )
+                }
+            }
+            NotAtMost {
+                other_field,
+                other_value,
+                factor,
+            } => {
                 let bound = if *factor == 1.0 {
                     other(other_field)
                 } else if bg {
@@ -553,12 +735,23 @@ impl Messages<'_> {
                     format!("{} times {}", number(*factor), other(other_field))
                 };
                 if bg {
-                    format!("{label} ({}) е повече от {bound} ({other_value}); не може да е повече.", issue.value)
+                    format!(
+                        "{label} ({}) е повече от {bound} ({other_value}); не може да е повече.",
+                        issue.value
+                    )
                 } else {
-                    format!("{label} ({}) is more than {bound} ({other_value}); it cannot be more.", issue.value)
+                    format!(
+                        "{label} ({}) is more than {bound} ({other_value}); it cannot be more.",
+                        issue.value
+                    )
                 }
             }
-            SumNotAtMost { fields, sum, other_field, other_value } => {
+            SumNotAtMost {
+                fields,
+                sum,
+                other_field,
+                other_value,
+            } => {
                 let names = fields.iter().map(|f| other(f)).collect::<Vec<_>>().join(" + ");
                 if bg {
                     format!("{names} = {sum} е повече от {} ({other_value}).", other(other_field))
@@ -566,75 +759,154 @@ impl Messages<'_> {
                     format!("{names} = {sum} is more than {} ({other_value}).", other(other_field))
                 }
             }
-            DateBefore { other_field, other_value } => if bg {
-                format!("{label} ({}) е преди {} ({other_value}).", issue.value, other(other_field))
-            } else {
-                format!("{label} ({}) is before {} ({other_value}).", issue.value, other(other_field))
-            },
-            EndsInPeriod { period_end } => if bg {
-                format!("{label}: {value} изтича преди края на отчетния период ({period_end}); подновете лиценза.")
-            } else {
-                format!("{label}: {value} ends before the end of the reporting period ({period_end}); renew the licence.")
-            },
-            EndedBeforePeriod { period_start } => if bg {
-                format!("{label}: {value} е изтекъл преди началото на отчетния период ({period_start}); услугата няма валиден лиценз.")
-            } else {
-                format!("{label}: {value} expired before the reporting period began ({period_start}); the service has no valid licence.")
-            },
-            PeriodDiffers { card_period, run_period } => if bg {
-                format!("Картата е за период {card_period}, а отчетът е за {run_period}.")
-            } else {
-                format!("The card covers {card_period}, but the report covers {run_period}.")
-            },
+            DateBefore {
+                other_field,
+                other_value,
+            } => {
+                if bg {
+                    format!(
+                        "{label} ({}) е преди {} ({other_value}).",
+                        issue.value,
+                        other(other_field)
+                    )
+                } else {
+                    format!(
+                        "{label} ({}) is before {} ({other_value}).",
+                        issue.value,
+                        other(other_field)
+                    )
+                }
+            }
+            EndsInPeriod { period_end } => {
+                if bg {
+                    format!("{label}: {value} изтича преди края на отчетния период ({period_end}); подновете лиценза.")
+                } else {
+                    format!(
+                        "{label}: {value} ends before the end of the reporting period ({period_end}); renew the licence."
+                    )
+                }
+            }
+            EndedBeforePeriod { period_start } => {
+                if bg {
+                    format!(
+                        "{label}: {value} е изтекъл преди началото на отчетния период ({period_start}); услугата няма валиден лиценз."
+                    )
+                } else {
+                    format!(
+                        "{label}: {value} expired before the reporting period began ({period_start}); the service has no valid licence."
+                    )
+                }
+            }
+            PeriodDiffers {
+                card_period,
+                run_period,
+            } => {
+                if bg {
+                    format!("Картата е за период {card_period}, а отчетът е за {run_period}.")
+                } else {
+                    format!("The card covers {card_period}, but the report covers {run_period}.")
+                }
+            }
             Duplicate { other: place, counted } => {
                 let where_ = place.describe();
                 match (bg, counted) {
                     (true, true) => format!("Същият запис е подаден и в {where_}; броен е само този."),
                     (true, false) => format!("Същият запис вече е подаден в {where_}; този не е броен втори път."),
                     (false, true) => format!("The same record was also sent in {where_}; only this one is counted."),
-                    (false, false) => format!("The same record was already sent in {where_}; this one is not counted twice."),
+                    (false, false) => {
+                        format!("The same record was already sent in {where_}; this one is not counted twice.")
+                    }
                 }
             }
-            DuplicateInFile { other: cell } => if bg {
-                format!("{label}: {value} се среща втори път в таблицата (и в клетка {cell}); всяка община е на един ред.")
-            } else {
-                format!("{label}: {value} appears twice in the table (also in cell {cell}); one row per municipality.")
-            },
-            CardCount { declared, received } => if bg {
-                format!("{label}: посочени са {declared}, а са получени {received} карти на услуги от този вид.")
-            } else {
-                format!("{label}: {declared} declared, but {received} service cards of this kind were received.")
-            },
-            MissingMunicipalCard { municipality } => if bg {
-                format!("Няма получена карта от общинската администрация на община {municipality}.")
-            } else {
-                format!("No municipal administration card was received from {municipality}.")
-            },
-            MissingDspRow { municipality } => if bg {
-                format!("Няма ред за община {municipality} в таблиците от дирекции „Социално подпомагане“.")
-            } else {
-                format!("No DSP table has a row for municipality {municipality}.")
-            },
+            DuplicateInFile { other: cell } => {
+                if bg {
+                    format!(
+                        "{label}: {value} се среща втори път в таблицата (и в клетка {cell}); всяка община е на един ред."
+                    )
+                } else {
+                    format!(
+                        "{label}: {value} appears twice in the table (also in cell {cell}); one row per municipality."
+                    )
+                }
+            }
+            CardCount { declared, received } => {
+                if bg {
+                    format!("{label}: посочени са {declared}, а са получени {received} карти на услуги от този вид.")
+                } else {
+                    format!("{label}: {declared} declared, but {received} service cards of this kind were received.")
+                }
+            }
+            MissingMunicipalCard { municipality } => {
+                if bg {
+                    format!("Няма получена карта от общинската администрация на община {municipality}.")
+                } else {
+                    format!("No municipal administration card was received from {municipality}.")
+                }
+            }
+            MissingDspRow { municipality } => {
+                if bg {
+                    format!("Няма ред за община {municipality} в таблиците от дирекции „Социално подпомагане“.")
+                } else {
+                    format!("No DSP table has a row for municipality {municipality}.")
+                }
+            }
             UnreadableFile { problem } => self.file_problem(problem),
-            UnknownTemplate { sheets_read } => {
-                let sheet = if issue.location.sheet.is_empty() { "" } else { "sheet" };
-                match (bg, sheet.is_empty(), *sheets_read) {
-                    (true, false, _) => "Листът не прилича на нито един от образците (липсват заглавие и познати редове); не е прочетен.".to_string(),
-                    (true, true, _) => "Файлът не съдържа лист по някой от образците; не е прочетен.".to_string(),
-                    (false, false, _) => "The sheet matches no template (no known title or labels); it was not read.".to_string(),
-                    (false, true, _) => "The file holds no sheet that follows a template; it was not read.".to_string(),
+            UnknownTemplate { .. } => match (bg, issue.location.sheet.is_empty()) {
+                (true, false) => {
+                    "Листът не прилича на нито един от образците (липсват заглавие и познати редове); не е прочетен."
+                        .to_string()
+                }
+                (true, true) => "Файлът не съдържа лист по някой от образците; не е прочетен.".to_string(),
+                (false, false) => {
+                    "The sheet matches no template (no known title or labels); it was not read.".to_string()
+                }
+                (false, true) => "The file holds no sheet that follows a template; it was not read.".to_string(),
+            },
+            SchemaVersion {
+                declared,
+                known,
+                changes,
+            } => {
+                let what = changes.join("; ");
+                match (bg, declared > known) {
+                    (true, true) => format!(
+                        "Образецът е от по-нова версия на схемата ({declared}) от тази, която програмата познава ({known}); обновете socmon."
+                    ),
+                    (false, true) => format!(
+                        "The template is from a newer schema version ({declared}) than this tool knows ({known}); update socmon."
+                    ),
+                    (true, false) => format!(
+                        "Образецът е от по-стара версия на схемата ({declared}; текущата е {known}). Промени: {}. Използвайте новия образец.",
+                        if what.is_empty() { "—".into() } else { what }
+                    ),
+                    (false, false) => format!(
+                        "The template is from an older schema version ({declared}; current is {known}). Changes: {}. Use the new template.",
+                        if what.is_empty() { "—".into() } else { what }
+                    ),
                 }
             }
-            RowAfterTable => if bg {
-                "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()
-            } else {
-                "A row after the end of the table (after an empty row or a totals row); it was not read. Remove the empty row or move the row.".to_string()
+            LinkNotFollowed { looped } => match (bg, looped) {
+                (true, true) => {
+                    "Връзка към папка, която вече е прочетена (кръгова връзка); не е последвана.".to_string()
+                }
+                (true, false) => "Връзка към несъществуваща или недостъпна папка; не е последвана.".to_string(),
+                (false, true) => "A link to a folder already read (a loop); not followed.".to_string(),
+                (false, false) => "A link to a folder that does not exist or cannot be read; not followed.".to_string(),
             },
-            EmptyTable => if bg {
-                "Таблицата има заглавен ред, но няма редове с данни.".to_string()
-            } else {
-                "The table has a header but no data rows.".to_string()
-            },
+            RowAfterTable => {
+                if bg {
+                    "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()
+                } else {
+                    "A row after the end of the table (after an empty row or a totals row); it was not read. Remove the empty row or move the row.".to_string()
+                }
+            }
+            EmptyTable => {
+                if bg {
+                    "Таблицата има заглавен ред, но няма редове с данни.".to_string()
+                } else {
+                    "The table has a header but no data rows.".to_string()
+                }
+            }
         }
     }
 
@@ -642,53 +914,92 @@ impl Messages<'_> {
         let bg = self.lang == Lang::Bg;
         let mib = |b: &u64| format!("{:.1} MiB", *b as f64 / 1_048_576.0);
         match problem {
-            FileProblem::Encrypted => if bg {
-                "Файлът е защитен с парола и не може да бъде прочетен. Изпратете го без парола.".into()
-            } else {
-                "The file is protected with a password and cannot be read. Send it without a password.".into()
-            },
-            FileProblem::Empty => if bg { "Файлът е празен (0 байта).".into() } else { "The file is empty (0 bytes).".into() },
+            FileProblem::Encrypted => {
+                if bg {
+                    "Файлът е защитен с парола и не може да бъде прочетен. Изпратете го без парола.".into()
+                } else {
+                    "The file is protected with a password and cannot be read. Send it without a password.".into()
+                }
+            }
+            FileProblem::Empty => {
+                if bg {
+                    "Файлът е празен (0 байта).".into()
+                } else {
+                    "The file is empty (0 bytes).".into()
+                }
+            }
             FileProblem::NotASpreadsheet { looks_like } => match (bg, looks_like) {
-                (true, Some(kind)) => format!("Файлът не е електронна таблица (прилича на {kind}). Изпратете го като .xlsx, .xls или .ods."),
-                (true, None) => "Файлът не е електронна таблица, която може да се прочете. Изпратете го като .xlsx, .xls или .ods.".into(),
-                (false, Some(kind)) => format!("The file is not a spreadsheet (it looks like {kind}). Send it as .xlsx, .xls or .ods."),
-                (false, None) => "The file is not a spreadsheet that can be read. Send it as .xlsx, .xls or .ods.".into(),
+                (true, Some(kind)) => format!(
+                    "Файлът не е електронна таблица (прилича на {kind}). Изпратете го като .xlsx, .xls или .ods."
+                ),
+                (true, None) => {
+                    "Файлът не е електронна таблица, която може да се прочете. Изпратете го като .xlsx, .xls или .ods."
+                        .into()
+                }
+                (false, Some(kind)) => {
+                    format!("The file is not a spreadsheet (it looks like {kind}). Send it as .xlsx, .xls or .ods.")
+                }
+                (false, None) => {
+                    "The file is not a spreadsheet that can be read. Send it as .xlsx, .xls or .ods.".into()
+                }
             },
-            FileProblem::Damaged { detail } => if bg {
-                format!("Файлът е повреден или непълен ({detail}). Запишете го отново и го изпратете пак.")
-            } else {
-                format!("The file is damaged or incomplete ({detail}). Save it again and resend it.")
-            },
-            FileProblem::TooLarge { bytes, limit } => if bg {
-                format!("Файлът е твърде голям ({}; границата е {}).", mib(bytes), mib(limit))
-            } else {
-                format!("The file is too large ({}; the limit is {}).", mib(bytes), mib(limit))
-            },
-            FileProblem::InflatesTooMuch { bytes, limit } => if bg {
-                format!("Съдържанието на файла се разгъва до {} (границата е {}); не е прочетен.", mib(bytes), mib(limit))
-            } else {
-                format!("The file's content inflates to {} (the limit is {}); it was not read.", mib(bytes), mib(limit))
-            },
-            FileProblem::TooManyCells { sheet, limit } => if bg {
-                format!("Листът „{sheet}“ има повече от {limit} попълнени клетки; файлът не е прочетен.")
-            } else {
-                format!("Sheet \"{sheet}\" has more than {limit} filled cells; the file was not read.")
-            },
-            FileProblem::TooManySheets { sheets, limit } => if bg {
-                format!("Файлът има {sheets} листа (границата е {limit}); не е прочетен.")
-            } else {
-                format!("The file has {sheets} sheets (the limit is {limit}); it was not read.")
-            },
-            FileProblem::Io { detail } => if bg {
-                format!("Файлът не може да бъде отворен ({detail}).")
-            } else {
-                format!("The file cannot be opened ({detail}).")
-            },
-            FileProblem::ReaderFailed { detail } => if bg {
-                format!("Четенето на файла се провали ({detail}); файлът е пропуснат.")
-            } else {
-                format!("Reading the file failed ({detail}); the file was skipped.")
-            },
+            FileProblem::Damaged { detail } => {
+                if bg {
+                    format!("Файлът е повреден или непълен ({detail}). Запишете го отново и го изпратете пак.")
+                } else {
+                    format!("The file is damaged or incomplete ({detail}). Save it again and resend it.")
+                }
+            }
+            FileProblem::TooLarge { bytes, limit } => {
+                if bg {
+                    format!("Файлът е твърде голям ({}; границата е {}).", mib(bytes), mib(limit))
+                } else {
+                    format!("The file is too large ({}; the limit is {}).", mib(bytes), mib(limit))
+                }
+            }
+            FileProblem::InflatesTooMuch { bytes, limit } => {
+                if bg {
+                    format!(
+                        "Съдържанието на файла се разгъва до {} (границата е {}); не е прочетен.",
+                        mib(bytes),
+                        mib(limit)
+                    )
+                } else {
+                    format!(
+                        "The file's content inflates to {} (the limit is {}); it was not read.",
+                        mib(bytes),
+                        mib(limit)
+                    )
+                }
+            }
+            FileProblem::TooManyCells { sheet, limit } => {
+                if bg {
+                    format!("Листът „{sheet}“ има повече от {limit} попълнени клетки; файлът не е прочетен.")
+                } else {
+                    format!("Sheet \"{sheet}\" has more than {limit} filled cells; the file was not read.")
+                }
+            }
+            FileProblem::TooManySheets { sheets, limit } => {
+                if bg {
+                    format!("Файлът има {sheets} листа (границата е {limit}); не е прочетен.")
+                } else {
+                    format!("The file has {sheets} sheets (the limit is {limit}); it was not read.")
+                }
+            }
+            FileProblem::Io { detail } => {
+                if bg {
+                    format!("Файлът не може да бъде отворен ({detail}).")
+                } else {
+                    format!("The file cannot be opened ({detail}).")
+                }
+            }
+            FileProblem::ReaderFailed { detail } => {
+                if bg {
+                    format!("Четенето на файла се провали ({detail}); файлът е пропуснат.")
+                } else {
+                    format!("Reading the file failed ({detail}); the file was skipped.")
+                }
+            }
         }
     }
 }

@@ -9,12 +9,19 @@
 //! [`report`] (workbook, CSV, JSON, feedback). [`pipeline`] runs them in
 //! order from a resolved [`config::Config`].
 
+pub mod aggregate;
 pub mod book;
+pub mod cli;
+pub mod config;
 pub mod error;
 pub mod extract;
 pub mod ingest;
 pub mod issue;
 pub mod normalize;
+pub mod period;
+pub mod pipeline;
 pub mod reference;
+pub mod report;
 pub mod schema;
 pub mod sheet;
+pub mod validate;

@@ -271,17 +271,17 @@ pub fn parse_date_text(raw: &str) -> Result<NaiveDate, DateError> {
     }
     let text = compact.as_str();
     // A time of day after the date ("01.03.2016 00:00:00", "2016-03-01T00:00:00").
-    let date_part = text
-        .split(|c: char| c == 't' || c == ' ')
-        .next()
-        .unwrap_or("")
-        .trim();
+    let date_part = text.split(['t', ' ']).next().unwrap_or("").trim();
     let rest = text[date_part.len()..].trim_start_matches(['t', ' ']);
     if !rest.is_empty() && !rest.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '.') {
         return Err(DateError::NotADate);
     }
     let parts: Vec<&str> = date_part.split(['.', '/', '-']).map(str::trim).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err(DateError::NotADate);
     }
     let (year, month, day) = if parts[0].len() == 4 {
@@ -364,13 +364,8 @@ pub fn email_is_well_formed(text: &str) -> Option<bool> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
                 && !domain.contains("..")
-                && domain
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-            let local_ok = !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || "._%+-'".contains(c));
+                && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            let local_ok = !local.is_empty() && local.chars().all(|c| c.is_alphanumeric() || "._%+-'".contains(c));
             domain_ok && local_ok
         });
     Some(ok)
@@ -386,7 +381,10 @@ mod tests {
 
     #[test]
     fn fold_text_folds_white_space_and_line_breaks() {
-        assert_eq!(fold_text("  Дневен\n център\u{00A0} за\tстари  хора "), "Дневен център за стари хора");
+        assert_eq!(
+            fold_text("  Дневен\n център\u{00A0} за\tстари  хора "),
+            "Дневен център за стари хора"
+        );
         assert_eq!(fold_text(""), "");
     }
 

@@ -95,7 +95,9 @@ pub enum Lookup {
     /// Several entries fit; their indexes, in table order.
     Ambiguous(Vec<usize>),
     /// None fits; the closest known entries, best first (may be empty).
-    Unknown { closest: Vec<usize> },
+    Unknown {
+        closest: Vec<usize>,
+    },
 }
 
 /// An index from normalised written forms to entries of one table.
@@ -296,14 +298,10 @@ impl Reference {
     /// for an alias that names an unknown code.
     pub fn from_sources(sources: &ReferenceSources) -> Result<Self> {
         let oblasts: Vec<Oblast> = read_table("reference/oblasts.csv", &sources.oblasts)?;
-        let municipalities: Vec<Municipality> =
-            read_table("reference/municipalities.csv", &sources.municipalities)?;
-        let service_types: Vec<ServiceType> =
-            read_table("reference/service_types.csv", &sources.service_types)?;
-        let financing_types: Vec<Choice> =
-            read_table("reference/financing_types.csv", &sources.financing_types)?;
-        let provider_types: Vec<Choice> =
-            read_table("reference/provider_types.csv", &sources.provider_types)?;
+        let municipalities: Vec<Municipality> = read_table("reference/municipalities.csv", &sources.municipalities)?;
+        let service_types: Vec<ServiceType> = read_table("reference/service_types.csv", &sources.service_types)?;
+        let financing_types: Vec<Choice> = read_table("reference/financing_types.csv", &sources.financing_types)?;
+        let provider_types: Vec<Choice> = read_table("reference/provider_types.csv", &sources.provider_types)?;
         let extra: ExtraAliases = toml::from_str(&sources.aliases).map_err(|e| Error::Schema {
             file: "aliases.toml".into(),
             message: e.to_string(),
@@ -314,7 +312,10 @@ impl Reference {
             if !oblast_by_code.contains_key(&m.oblast_code) {
                 return Err(Error::Reference {
                     file: "reference/municipalities.csv".into(),
-                    message: format!("{} names oblast {}, which oblasts.csv does not have", m.code, m.oblast_code),
+                    message: format!(
+                        "{} names oblast {}, which oblasts.csv does not have",
+                        m.code, m.oblast_code
+                    ),
                 });
             }
         }
@@ -348,14 +349,27 @@ impl Reference {
             service_names.insert(&s.name_en, i);
             service_names.insert(&s.abbr_bg, i);
         }
-        add_extra("service_types", &mut service_names, &service_by_code, &extra.service_types)?;
+        add_extra(
+            "service_types",
+            &mut service_names,
+            &service_by_code,
+            &extra.service_types,
+        )?;
 
         let financing_by_code = code_index(&financing_types, |c| &c.code);
-        let financing_names =
-            choice_vocabulary("financing_types", &financing_types, &financing_by_code, &extra.financing_types)?;
+        let financing_names = choice_vocabulary(
+            "financing_types",
+            &financing_types,
+            &financing_by_code,
+            &extra.financing_types,
+        )?;
         let provider_by_code = code_index(&provider_types, |c| &c.code);
-        let provider_names =
-            choice_vocabulary("provider_types", &provider_types, &provider_by_code, &extra.provider_types)?;
+        let provider_names = choice_vocabulary(
+            "provider_types",
+            &provider_types,
+            &provider_by_code,
+            &extra.provider_types,
+        )?;
 
         Ok(Reference {
             municipality_by_code: code_index(&municipalities, |m| &m.code),
@@ -396,9 +410,7 @@ impl Reference {
 
     /// The municipalities of an oblast, in code order.
     pub fn municipalities_of<'a>(&'a self, oblast_code: &'a str) -> impl Iterator<Item = &'a Municipality> + 'a {
-        self.municipalities
-            .iter()
-            .filter(move |m| m.oblast_code == oblast_code)
+        self.municipalities.iter().filter(move |m| m.oblast_code == oblast_code)
     }
 
     /// The oblasts a written form may name: a code, a name, an alias, with
@@ -425,8 +437,7 @@ impl Reference {
     }
 
     pub fn closest_municipalities(&self, written: &str, prefixes: &[String]) -> Vec<usize> {
-        self.municipality_names
-            .closest(&strip_prefix_key(written, prefixes), 3)
+        self.municipality_names.closest(&strip_prefix_key(written, prefixes), 3)
     }
 
     /// The vocabulary and rows of an enumeration table.
@@ -552,7 +563,16 @@ pub(crate) mod tests {
         let r = reference();
         let p = prefixes(&["Община", "общ.", "общ"]);
         let ruse = r.municipality("RSE27").unwrap();
-        for written in ["RSE27", "rse27", "Русе", "РУСЕ", "Община Русе", "общ. Русе", "общ.Русе", "Ruse"] {
+        for written in [
+            "RSE27",
+            "rse27",
+            "Русе",
+            "РУСЕ",
+            "Община Русе",
+            "общ. Русе",
+            "общ.Русе",
+            "Ruse",
+        ] {
             let found = r.municipality_candidates(written, &p);
             assert_eq!(found.len(), 1, "{written}");
             assert_eq!(r.municipalities[found[0]].code, ruse.code, "{written}");
@@ -600,7 +620,10 @@ pub(crate) mod tests {
         };
         assert_eq!(found(Table::ServiceTypes, "ЦСРИ"), "CSRI");
         assert_eq!(found(Table::ServiceTypes, "звено майка и бебе"), "MOTHER_BABY");
-        assert_eq!(found(Table::ServiceTypes, "ЦНСТ за деца без увреждания"), "CNST_CH_NODIS");
+        assert_eq!(
+            found(Table::ServiceTypes, "ЦНСТ за деца без увреждания"),
+            "CNST_CH_NODIS"
+        );
         assert_eq!(found(Table::FinancingTypes, "ДДД"), "STATE_DELEGATED");
         assert_eq!(found(Table::FinancingTypes, "ОП РЧР"), "PROJECT_OPHRD");
         assert_eq!(found(Table::ProviderTypes, "община"), "MUNICIPALITY");

@@ -172,6 +172,8 @@ pub struct Template {
     pub rules: Vec<Rule>,
     /// The schema file it was read from.
     pub file: String,
+    /// What each version changed.
+    pub changes: Vec<Change>,
     labels: HashMap<String, usize>,
 }
 
@@ -189,6 +191,15 @@ impl Template {
     /// The fields read from the body of the sheet (not the title block).
     pub fn body_fields(&self) -> impl Iterator<Item = (usize, &Field)> {
         self.fields.iter().enumerate().filter(|(_, f)| !f.in_title)
+    }
+
+    /// The notes of the versions after `version`, oldest first.
+    pub fn changes_since(&self, version: u32) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter(|c| c.version > version && c.version <= self.version)
+            .map(|c| format!("v{}: {}", c.version, c.note))
+            .collect()
     }
 
     /// Label keys and the fields they name (for recognising the template).
@@ -277,6 +288,17 @@ struct TemplateFile {
     fields: Vec<FieldFile>,
     #[serde(default)]
     rules: Vec<RuleFile>,
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+/// What a schema version changed, for the warning on returns made from an
+/// older template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    pub version: u32,
+    pub note: String,
 }
 
 #[derive(Deserialize)]
@@ -352,14 +374,32 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("common.toml", include_str!("../schemas/common.toml")),
     ("aliases.toml", include_str!("../schemas/aliases.toml")),
     ("service_adults.toml", include_str!("../schemas/service_adults.toml")),
-    ("service_children.toml", include_str!("../schemas/service_children.toml")),
+    (
+        "service_children.toml",
+        include_str!("../schemas/service_children.toml"),
+    ),
     ("municipality.toml", include_str!("../schemas/municipality.toml")),
     ("dsp.toml", include_str!("../schemas/dsp.toml")),
-    ("reference/oblasts.csv", include_str!("../schemas/reference/oblasts.csv")),
-    ("reference/municipalities.csv", include_str!("../schemas/reference/municipalities.csv")),
-    ("reference/service_types.csv", include_str!("../schemas/reference/service_types.csv")),
-    ("reference/financing_types.csv", include_str!("../schemas/reference/financing_types.csv")),
-    ("reference/provider_types.csv", include_str!("../schemas/reference/provider_types.csv")),
+    (
+        "reference/oblasts.csv",
+        include_str!("../schemas/reference/oblasts.csv"),
+    ),
+    (
+        "reference/municipalities.csv",
+        include_str!("../schemas/reference/municipalities.csv"),
+    ),
+    (
+        "reference/service_types.csv",
+        include_str!("../schemas/reference/service_types.csv"),
+    ),
+    (
+        "reference/financing_types.csv",
+        include_str!("../schemas/reference/financing_types.csv"),
+    ),
+    (
+        "reference/provider_types.csv",
+        include_str!("../schemas/reference/provider_types.csv"),
+    ),
 ];
 
 /// Files that are not template schemas.
@@ -383,12 +423,10 @@ impl SchemaSource {
                     file: name.into(),
                     message: "not built in".into(),
                 }),
-            SchemaSource::Folder(dir) => {
-                std::fs::read_to_string(dir.join(name)).map_err(|e| Error::Schema {
-                    file: dir.join(name).display().to_string(),
-                    message: e.to_string(),
-                })
-            }
+            SchemaSource::Folder(dir) => std::fs::read_to_string(dir.join(name)).map_err(|e| Error::Schema {
+                file: dir.join(name).display().to_string(),
+                message: e.to_string(),
+            }),
         }
     }
 
@@ -457,8 +495,8 @@ impl Schemas {
             provider_types: source.read("reference/provider_types.csv")?,
             aliases: source.read("aliases.toml")?,
         })?;
-        let common_file: CommonFile = toml::from_str(&source.read("common.toml")?)
-            .map_err(|e| schema_error("common.toml", e.to_string()))?;
+        let common_file: CommonFile =
+            toml::from_str(&source.read("common.toml")?).map_err(|e| schema_error("common.toml", e.to_string()))?;
         let common = Common {
             empty_values: common_file
                 .empty_values
@@ -469,17 +507,16 @@ impl Schemas {
             no_values: common_file.no_values.iter().map(|v| key(v)).collect(),
             instruction_sheets: common_file.instruction_sheets.iter().map(|v| key(v)).collect(),
             totals_labels: common_file.totals_labels.iter().map(|v| key(v)).collect(),
-            currency_suffixes: common_file
-                .currency_suffixes
-                .iter()
-                .map(|v| v.to_lowercase())
-                .collect(),
+            currency_suffixes: common_file.currency_suffixes.iter().map(|v| v.to_lowercase()).collect(),
             municipality_prefixes: common_file.municipality_prefixes,
             oblast_prefixes: common_file.oblast_prefixes,
             marker_sheet: common_file.marker_sheet,
         };
         if let Some(clash) = common.yes_values.intersection(&common.no_values).next() {
-            return Err(schema_error("common.toml", format!("\"{clash}\" is both a yes and a no value")));
+            return Err(schema_error(
+                "common.toml",
+                format!("\"{clash}\" is both a yes and a no value"),
+            ));
         }
         let mut templates = Vec::new();
         for file in source.template_files()? {
@@ -501,7 +538,10 @@ fn check_set(templates: &[Template]) -> Result<()> {
     let mut ids = HashSet::new();
     for t in templates {
         if !ids.insert(t.id.as_str()) {
-            return Err(schema_error(&t.file, format!("template id {} is used by two files", t.id)));
+            return Err(schema_error(
+                &t.file,
+                format!("template id {} is used by two files", t.id),
+            ));
         }
     }
     for (role, card) in [
@@ -510,10 +550,16 @@ fn check_set(templates: &[Template]) -> Result<()> {
         (Role::MunicipalCard, None),
         (Role::Dsp, None),
     ] {
-        if !templates.iter().any(|t| t.role == role && (card.is_none() || t.card == card)) {
+        if !templates
+            .iter()
+            .any(|t| t.role == role && (card.is_none() || t.card == card))
+        {
             return Err(schema_error(
                 "schemas/",
-                format!("no template has role {role:?}{}", card.map(|c| format!(" for {}", c.as_str())).unwrap_or_default()),
+                format!(
+                    "no template has role {role:?}{}",
+                    card.map(|c| format!(" for {}", c.as_str())).unwrap_or_default()
+                ),
             ));
         }
     }
@@ -535,21 +581,36 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
             Some(Choices::Inline { values, names })
         }
         (FieldType::Enum, _, _) => {
-            return Err(schema_error(file, format!("field {}: an enum needs either `source` or `values`", spec.id)));
+            return Err(schema_error(
+                file,
+                format!("field {}: an enum needs either `source` or `values`", spec.id),
+            ));
         }
         (_, None, None) => None,
         _ => {
-            return Err(schema_error(file, format!("field {}: `source`/`values` only go with type = \"enum\"", spec.id)));
+            return Err(schema_error(
+                file,
+                format!("field {}: `source`/`values` only go with type = \"enum\"", spec.id),
+            ));
         }
     };
     if !spec.cards.is_empty() && !matches!(choices, Some(Choices::Reference(Table::ServiceTypes))) {
-        return Err(schema_error(file, format!("field {}: `cards` only goes with source = \"service_types\"", spec.id)));
+        return Err(schema_error(
+            file,
+            format!("field {}: `cards` only goes with source = \"service_types\"", spec.id),
+        ));
     }
     if (spec.min.is_some() || spec.max.is_some()) && !spec.kind.is_numeric() {
-        return Err(schema_error(file, format!("field {}: `min`/`max` only go with numbers", spec.id)));
+        return Err(schema_error(
+            file,
+            format!("field {}: `min`/`max` only go with numbers", spec.id),
+        ));
     }
     if spec.format.is_some() && spec.kind != FieldType::Text {
-        return Err(schema_error(file, format!("field {}: `format` only goes with type = \"text\"", spec.id)));
+        return Err(schema_error(
+            file,
+            format!("field {}: `format` only goes with type = \"text\"", spec.id),
+        ));
     }
     Ok(Field {
         id: spec.id,
@@ -579,7 +640,10 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         return Err(schema_error(file, "title_fields only go with layout = \"table\""));
     }
     if (spec.role == Role::ServiceCard) != spec.card.is_some() {
-        return Err(schema_error(file, "a service card (and only a service card) names its `card`"));
+        return Err(schema_error(
+            file,
+            "a service card (and only a service card) names its `card`",
+        ));
     }
     let in_oblast_names: Vec<Option<String>> = spec
         .title_fields
@@ -602,16 +666,25 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
     }
     let ids: Vec<String> = fields.iter().map(|f| f.id.clone()).collect();
     let index = |id: &str, what: &str| -> Result<usize> {
-        ids.iter()
-            .position(|f| f == id)
-            .ok_or_else(|| schema_error(file, format!("{what} names field {id}, which the template does not have")))
+        ids.iter().position(|f| f == id).ok_or_else(|| {
+            schema_error(
+                file,
+                format!("{what} names field {id}, which the template does not have"),
+            )
+        })
     };
     let mut resolved_in_oblast = Vec::new();
     for (i, name) in in_oblast_names.iter().enumerate() {
         if let Some(name) = name {
             let target = index(name, &format!("field {}'s in_oblast", fields[i].id))?;
             if fields[target].kind != FieldType::Oblast || fields[i].kind != FieldType::Municipality {
-                return Err(schema_error(file, format!("field {}: in_oblast links a municipality to an oblast field", fields[i].id)));
+                return Err(schema_error(
+                    file,
+                    format!(
+                        "field {}: in_oblast links a municipality to an oblast field",
+                        fields[i].id
+                    ),
+                ));
             }
             resolved_in_oblast.push((i, target));
         }
@@ -622,7 +695,10 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
     for f in &fields {
         for category in &f.count_of_cards {
             if !reference.service_types.iter().any(|s| &s.category == category) {
-                return Err(schema_error(file, format!("field {}: no service type has category \"{category}\"", f.id)));
+                return Err(schema_error(
+                    file,
+                    format!("field {}: no service type has category \"{category}\"", f.id),
+                ));
             }
         }
     }
@@ -635,13 +711,22 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
     let mut rules = Vec::new();
     for rule in spec.rules {
         rules.push(match rule {
-            RuleFile::Le { left, right, factor, severity, at } => {
+            RuleFile::Le {
+                left,
+                right,
+                factor,
+                severity,
+                at,
+            } => {
                 let (l, r) = (index(&left, "rule le")?, index(&right, "rule le")?);
                 let comparable = |a: FieldType, b: FieldType| {
                     (a.is_numeric() && b.is_numeric()) || (a == FieldType::Date && b == FieldType::Date)
                 };
                 if !comparable(fields[l].kind, fields[r].kind) {
-                    return Err(schema_error(file, format!("rule le {left} ≤ {right}: both must be numbers or both dates")));
+                    return Err(schema_error(
+                        file,
+                        format!("rule le {left} ≤ {right}: both must be numbers or both dates"),
+                    ));
                 }
                 Rule::Le {
                     left: l,
@@ -651,14 +736,24 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
                     at: at.as_deref().map_or(Ok(l), |a| index(a, "rule le `at`"))?,
                 }
             }
-            RuleFile::SumLe { left, right, severity, at } => {
-                let left_idx = left.iter().map(|l| index(l, "rule sum_le")).collect::<Result<Vec<_>>>()?;
+            RuleFile::SumLe {
+                left,
+                right,
+                severity,
+                at,
+            } => {
+                let left_idx = left
+                    .iter()
+                    .map(|l| index(l, "rule sum_le"))
+                    .collect::<Result<Vec<_>>>()?;
                 let r = index(&right, "rule sum_le")?;
                 if !left_idx.iter().chain([&r]).all(|&i| fields[i].kind.is_numeric()) {
                     return Err(schema_error(file, "rule sum_le compares numbers only"));
                 }
                 Rule::SumLe {
-                    at: at.as_deref().map_or(Ok(left_idx[0]), |a| index(a, "rule sum_le `at`"))?,
+                    at: at
+                        .as_deref()
+                        .map_or(Ok(left_idx[0]), |a| index(a, "rule sum_le `at`"))?,
                     left: left_idx,
                     right: r,
                     severity: severity.unwrap_or(Severity::Error),
@@ -682,7 +777,10 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
                 Rule::ValidThroughPeriod { field: f }
             }
             RuleFile::MatchesPeriod { left, right } => {
-                let (s, e) = (index(&left, "rule matches_period")?, index(&right, "rule matches_period")?);
+                let (s, e) = (
+                    index(&left, "rule matches_period")?,
+                    index(&right, "rule matches_period")?,
+                );
                 if fields[s].kind != FieldType::Date || fields[e].kind != FieldType::Date {
                     return Err(schema_error(file, "rule matches_period needs two date fields"));
                 }
@@ -696,7 +794,10 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         for written in std::iter::once(&f.label).chain(f.aliases.iter()) {
             let label = label_key(written);
             if label.is_empty() {
-                return Err(schema_error(file, format!("field {}: a label that is only punctuation", f.id)));
+                return Err(schema_error(
+                    file,
+                    format!("field {}: a label that is only punctuation", f.id),
+                ));
             }
             if let Some(&other) = labels.get::<String>(&label)
                 && other != i
@@ -723,6 +824,7 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         fields,
         rules,
         file: file.to_string(),
+        changes: spec.changes,
         labels,
     })
 }
@@ -730,11 +832,20 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
 /// Checks that the codes a rule names exist in the `when` field's table.
 fn check_codes(file: &str, fields: &[Field], when: usize, codes: &[String], reference: &Reference) -> Result<usize> {
     let Some(Choices::Reference(table)) = &fields[when].choices else {
-        return Err(schema_error(file, format!("rule on {}: `when` must be an enum of a reference table", fields[when].id)));
+        return Err(schema_error(
+            file,
+            format!(
+                "rule on {}: `when` must be an enum of a reference table",
+                fields[when].id
+            ),
+        ));
     };
     for code in codes {
         if reference.code_index(*table, code).is_none() {
-            return Err(schema_error(file, format!("rule on {}: {} has no code {code}", fields[when].id, table.file_name())));
+            return Err(schema_error(
+                file,
+                format!("rule on {}: {} has no code {code}", fields[when].id, table.file_name()),
+            ));
         }
     }
     Ok(when)
@@ -770,7 +881,12 @@ mod tests {
         let schemas = Schemas::load(&folder()).unwrap();
         let adults = schemas.template("service_adults").unwrap();
         let capacity = adults.field_index("capacity").unwrap();
-        for written in ["Капацитет (брой места)", "5. Капацитет (брой места):", "КАПАЦИТЕТ", "Брой места*"] {
+        for written in [
+            "Капацитет (брой места)",
+            "5. Капацитет (брой места):",
+            "КАПАЦИТЕТ",
+            "Брой места*",
+        ] {
             assert_eq!(adults.field_by_label(&label_key(written)), Some(capacity), "{written}");
         }
     }

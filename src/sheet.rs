@@ -230,7 +230,12 @@ mod tests {
     fn a_sheet_is_sparse_and_ordered() {
         let sheet = Sheet::new(
             "Карта",
-            vec![text(5, 3, "стойност"), text(0, 0, "Заглавие"), text(5, 1, "Етикет"), text(3, 0, "  ")],
+            vec![
+                text(5, 3, "стойност"),
+                text(0, 0, "Заглавие"),
+                text(5, 1, "Етикет"),
+                text(3, 0, "  "),
+            ],
             vec![Merge {
                 first: CellRef::new(5, 1),
                 last: CellRef::new(5, 2),

@@ -151,15 +151,10 @@ impl Book {
         }
         // Both .xlsx and .ods keep the properties in XML.
         let title = self.title.iter().map(|t| ("title", t.as_str()));
-        let custom = self
-            .custom_properties
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let custom = self.custom_properties.iter().map(|(n, v)| (n.as_str(), v.as_str()));
         for (name, value) in title.chain(custom) {
             if name.chars().chain(value.chars()).any(is_xml_forbidden) {
-                return Err(BookError::Property {
-                    name: name.to_owned(),
-                });
+                return Err(BookError::Property { name: name.to_owned() });
             }
         }
         // Excel compares sheet names case-insensitively.
@@ -222,11 +217,7 @@ impl BookSheet {
         let cells = self.sorted_cells();
         for pair in cells.windows(2) {
             if (pair[0].row, pair[0].col) == (pair[1].row, pair[1].col) {
-                return Err(cell_error(
-                    pair[0].row,
-                    pair[0].col,
-                    "two values for one cell",
-                ));
+                return Err(cell_error(pair[0].row, pair[0].col, "two values for one cell"));
             }
         }
         for cell in cells {
@@ -299,15 +290,13 @@ const MAX_COLUMN_WIDTH: f64 = 255.0;
 const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid constant date");
 
 /// The first date of Excel's 1900 date system (serial 1).
-const EXCEL_FIRST_DATE: NaiveDate =
-    NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid constant date");
+const EXCEL_FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid constant date");
 
 /// Day 0 of Excel serials for dates from 1900-03-01 on.
 const EXCEL_EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid constant date");
 
 /// The day after Excel's fictitious 1900-02-29.
-const EXCEL_LEAP_BUG_END: NaiveDate =
-    NaiveDate::from_ymd_opt(1900, 3, 1).expect("valid constant date");
+const EXCEL_LEAP_BUG_END: NaiveDate = NaiveDate::from_ymd_opt(1900, 3, 1).expect("valid constant date");
 
 /// The first date ODF gets with a four-digit year.
 const ODS_FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("valid constant date");
@@ -376,10 +365,7 @@ fn check_sheet_name(name: &str) -> Result<(), BookError> {
         Some("empty")
     } else if name.encode_utf16().count() > 31 {
         Some("longer than 31 characters")
-    } else if name
-        .chars()
-        .any(|c| "[]:*?/\\".contains(c) || c.is_control())
-    {
+    } else if name.chars().any(|c| "[]:*?/\\".contains(c) || c.is_control()) {
         Some("contains one of []:*?/\\ or a control character")
     } else if name.starts_with('\'') || name.ends_with('\'') {
         Some("starts or ends with an apostrophe")
@@ -401,11 +387,7 @@ fn check_sheet_name(name: &str) -> Result<(), BookError> {
 /// 1900-01-01..=9999-12-31.
 fn excel_serial(date: NaiveDate) -> f64 {
     let days = (date - EXCEL_EPOCH).num_days();
-    let days = if date < EXCEL_LEAP_BUG_END {
-        days - 1
-    } else {
-        days
-    };
+    let days = if date < EXCEL_LEAP_BUG_END { days - 1 } else { days };
     // At most about 2.9 million days, exactly representable.
     days as f64
 }
@@ -491,10 +473,7 @@ pub(crate) mod tests {
         let hidden = BookSheet {
             name: "Скрит лист".to_owned(),
             hidden: true,
-            cells: vec![
-                cell(0, 0, text("скрито")),
-                cell(1, 1, BookValue::Number(7.0)),
-            ],
+            cells: vec![cell(0, 0, text("скрито")), cell(1, 1, BookValue::Number(7.0))],
             merges: Vec::new(),
             column_widths: Vec::new(),
         };
@@ -513,11 +492,7 @@ pub(crate) mod tests {
     /// Asserts that calamine sees exactly the book's sheets, in order, with
     /// their hidden state and every value at its position with its type.
     /// `iso_dates` is true where dates come back as ISO strings (ods).
-    pub(crate) fn assert_same_content(
-        sheets: &mut Sheets<Cursor<Vec<u8>>>,
-        book: &Book,
-        iso_dates: bool,
-    ) {
+    pub(crate) fn assert_same_content(sheets: &mut Sheets<Cursor<Vec<u8>>>, book: &Book, iso_dates: bool) {
         let metadata = sheets.sheets_metadata().to_vec();
         let names: Vec<&str> = metadata.iter().map(|s| s.name.as_str()).collect();
         let expected: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
@@ -529,9 +504,7 @@ pub(crate) mod tests {
                 SheetVisible::Visible
             };
             assert_eq!(meta.visible, visible, "visibility of {}", sheet.name);
-            let range = sheets
-                .worksheet_range(&sheet.name)
-                .expect("sheet is readable");
+            let range = sheets.worksheet_range(&sheet.name).expect("sheet is readable");
             assert_sheet_values(&range, sheet, iso_dates);
         }
     }
@@ -564,10 +537,7 @@ pub(crate) mod tests {
         for (r, c, value) in range.used_cells() {
             let pos = (start_row + r as u32, start_col + c as u32);
             assert!(
-                sheet
-                    .cells
-                    .iter()
-                    .any(|cell| (cell.row, u32::from(cell.col)) == pos),
+                sheet.cells.iter().any(|cell| (cell.row, u32::from(cell.col)) == pos),
                 "{}: unexpected {value:?} at {pos:?}",
                 sheet.name
             );
@@ -576,10 +546,7 @@ pub(crate) mod tests {
 
     /// The merges calamine reports, as (first row, first col, last row, last col).
     pub(crate) fn merge_tuples(dims: &[calamine::Dimensions]) -> Vec<(u32, u32, u32, u32)> {
-        let mut v: Vec<_> = dims
-            .iter()
-            .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
-            .collect();
+        let mut v: Vec<_> = dims.iter().map(|d| (d.start.0, d.start.1, d.end.0, d.end.1)).collect();
         v.sort_unstable();
         v
     }
@@ -588,14 +555,7 @@ pub(crate) mod tests {
         let mut v: Vec<_> = sheet
             .merges
             .iter()
-            .map(|m| {
-                (
-                    m.first_row,
-                    u32::from(m.first_col),
-                    m.last_row,
-                    u32::from(m.last_col),
-                )
-            })
+            .map(|m| (m.first_row, u32::from(m.first_col), m.last_row, u32::from(m.last_col)))
             .collect();
         v.sort_unstable();
         v
@@ -686,39 +646,15 @@ pub(crate) mod tests {
         old_date.sheets[0].cells = vec![cell(0, 0, BookValue::Date(date(1899, 12, 31)))];
 
         for format in ALL {
-            assert!(matches!(
-                Book::default().to_bytes(format),
-                Err(BookError::NoSheets)
-            ));
-            assert!(matches!(
-                long_name.to_bytes(format),
-                Err(BookError::SheetName { .. })
-            ));
-            assert!(matches!(
-                duplicate.to_bytes(format),
-                Err(BookError::SheetName { .. })
-            ));
-            assert!(matches!(
-                all_hidden.to_bytes(format),
-                Err(BookError::NoVisibleSheet)
-            ));
-            assert!(matches!(
-                two_values.to_bytes(format),
-                Err(BookError::Cell { .. })
-            ));
-            assert!(matches!(
-                overlapping.to_bytes(format),
-                Err(BookError::Merge { .. })
-            ));
-            assert!(matches!(
-                covered.to_bytes(format),
-                Err(BookError::Cell { .. })
-            ));
+            assert!(matches!(Book::default().to_bytes(format), Err(BookError::NoSheets)));
+            assert!(matches!(long_name.to_bytes(format), Err(BookError::SheetName { .. })));
+            assert!(matches!(duplicate.to_bytes(format), Err(BookError::SheetName { .. })));
+            assert!(matches!(all_hidden.to_bytes(format), Err(BookError::NoVisibleSheet)));
+            assert!(matches!(two_values.to_bytes(format), Err(BookError::Cell { .. })));
+            assert!(matches!(overlapping.to_bytes(format), Err(BookError::Merge { .. })));
+            assert!(matches!(covered.to_bytes(format), Err(BookError::Cell { .. })));
             assert!(matches!(nan.to_bytes(format), Err(BookError::Cell { .. })));
-            assert!(matches!(
-                bad_title.to_bytes(format),
-                Err(BookError::Property { .. })
-            ));
+            assert!(matches!(bad_title.to_bytes(format), Err(BookError::Property { .. })));
         }
         assert!(matches!(
             old_date.to_bytes(BookFormat::Xlsx),

@@ -175,11 +175,7 @@ impl ColumnStyles {
 /// 96 dpi with its default font (7 pixels a character plus 5 of padding), so
 /// a column looks about as wide in LibreOffice as in Excel.
 fn column_width(chars: f64) -> String {
-    let pixels = if chars < 1.0 {
-        chars * 12.0
-    } else {
-        chars * 7.0 + 5.0
-    };
+    let pixels = if chars < 1.0 { chars * 12.0 } else { chars * 7.0 + 5.0 };
     format!("{:.3}cm", pixels * 2.54 / 96.0)
 }
 
@@ -199,10 +195,7 @@ fn slots(sheet: &BookSheet) -> BTreeMap<(u32, u16), Slot<'_>> {
         slots.entry((cell.row, cell.col)).or_default().value = Some(&cell.value);
     }
     for m in &sheet.merges {
-        let span = (
-            m.last_row - m.first_row + 1,
-            u32::from(m.last_col - m.first_col) + 1,
-        );
+        let span = (m.last_row - m.first_row + 1, u32::from(m.last_col - m.first_col) + 1);
         slots.entry((m.first_row, m.first_col)).or_default().span = Some(span);
         for row in m.first_row..=m.last_row {
             for col in m.first_col..=m.last_col {
@@ -254,12 +247,7 @@ fn table(xml: &mut String, sheet: &BookSheet, column_styles: &ColumnStyles) {
 
 /// The `table:table-column` elements: runs of columns sharing a width style,
 /// enough to cover every used column (ODF requires at least one).
-fn columns(
-    xml: &mut String,
-    sheet: &BookSheet,
-    slots: &BTreeMap<(u32, u16), Slot<'_>>,
-    styles: &ColumnStyles,
-) {
+fn columns(xml: &mut String, sheet: &BookSheet, slots: &BTreeMap<(u32, u16), Slot<'_>>, styles: &ColumnStyles) {
     let widths = sheet.widths();
     let last_used = slots.keys().map(|&(_, col)| col).max();
     let last_width = widths.keys().next_back().copied();
@@ -278,9 +266,7 @@ fn columns(
         while end < count && style_of(end) == style {
             end += 1;
         }
-        let style_attr = style
-            .map(|s| format!(r#" table:style-name="{s}""#))
-            .unwrap_or_default();
+        let style_attr = style.map(|s| format!(r#" table:style-name="{s}""#)).unwrap_or_default();
         xml.push_str(&format!(
             "<table:table-column{style_attr}{}/>",
             repeated("columns", end - start)
@@ -452,10 +438,7 @@ mod tests {
     fn read_entry(bytes: &[u8], name: &str) -> String {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip package");
         let mut text = String::new();
-        zip.by_name(name)
-            .expect(name)
-            .read_to_string(&mut text)
-            .expect("utf-8");
+        zip.by_name(name).expect(name).read_to_string(&mut text).expect("utf-8");
         text
     }
 
@@ -515,9 +498,7 @@ mod tests {
         assert!(content.contains(
             r#"<text:p><text:s text:c="2"/>два <text:s/>интервала &amp;&lt;&gt;&quot;&apos; <text:tab/>таб</text:p>"#
         ));
-        assert!(
-            content.contains(r#"<table:table table:name="Скрит лист" table:style-name="ta2">"#)
-        );
+        assert!(content.contains(r#"<table:table table:name="Скрит лист" table:style-name="ta2">"#));
         assert!(content.contains(r#"table:display="false""#));
         let meta = read_entry(&bytes, "meta.xml");
         assert!(meta.contains("<dc:title>Мониторинг „Социални услуги“ 2016</dc:title>"));

@@ -81,8 +81,7 @@ pub(super) fn write(book: &Book) -> Result<Vec<u8>, BookError> {
 /// Wraps the Workbook stream in a version 3 compound file (512-byte
 /// sectors), the container Excel 97–2003 writes.
 fn compound_file(stream: &[u8]) -> Result<Vec<u8>, BookError> {
-    let mut file =
-        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    let mut file = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
     let mut workbook = file.create_stream("/Workbook")?;
     workbook.write_all(stream)?;
     workbook.flush()?;
@@ -211,11 +210,7 @@ fn long_string(out: &mut Vec<u8>, text: &str) {
 
 /// Writes the globals substream and returns, per sheet, where its
 /// BOUNDSHEET record keeps the sheet's stream position (patched later).
-fn globals(
-    out: &mut Vec<u8>,
-    book: &Book,
-    strings: &SharedStrings<'_>,
-) -> Result<Vec<usize>, BookError> {
+fn globals(out: &mut Vec<u8>, book: &Book, strings: &SharedStrings<'_>) -> Result<Vec<usize>, BookError> {
     bof(out, BofKind::Globals);
     codepage(out);
     window1(out, book.active_sheet());
@@ -242,11 +237,7 @@ fn globals(
     for &(xf_index, builtin) in &BUILT_IN_STYLES {
         style(out, xf_index, builtin);
     }
-    let offsets = book
-        .sheets
-        .iter()
-        .map(|sheet| boundsheet(out, sheet))
-        .collect();
+    let offsets = book.sheets.iter().map(|sheet| boundsheet(out, sheet)).collect();
     sst(out, strings)?;
     eof(out);
     Ok(offsets)
@@ -562,11 +553,7 @@ fn worksheet(out: &mut Vec<u8>, sheet: &BookSheet, strings: &SharedStrings<'_>, 
         let (row, col) = (cell.row as u16, cell.col);
         match &cell.value {
             BookValue::Text(text) => {
-                let xf = if text.contains('\n') {
-                    WRAP_XF
-                } else {
-                    GENERAL_XF
-                };
+                let xf = if text.contains('\n') { WRAP_XF } else { GENERAL_XF };
                 labelsst(out, row, col, xf, strings.index_of(text));
             }
             BookValue::Number(n) => number(out, row, col, GENERAL_XF, *n),
@@ -586,12 +573,7 @@ fn colinfo(out: &mut Vec<u8>, col: u16, width: f64) {
     // Validation keeps the width within 0..=255.
     let width = (width * 256.0).round() as u16;
     let mut data = Vec::with_capacity(12);
-    data.u16(col)
-        .u16(col)
-        .u16(width)
-        .u16(GENERAL_XF)
-        .u16(0)
-        .u16(0);
+    data.u16(col).u16(col).u16(width).u16(GENERAL_XF).u16(0).u16(0);
     record(out, id::COLINFO, &data);
 }
 
@@ -603,11 +585,7 @@ fn dimensions(out: &mut Vec<u8>, cells: &[&super::BookCell]) {
     let first_col = cells.iter().map(|c| c.col).min().unwrap_or(0);
     let last_col = cells.iter().map(|c| c.col + 1).max().unwrap_or(0);
     let mut data = Vec::with_capacity(14);
-    data.u32(first_row)
-        .u32(last_row)
-        .u16(first_col)
-        .u16(last_col)
-        .u16(0);
+    data.u32(first_row).u32(last_row).u16(first_col).u16(last_col).u16(0);
     record(out, id::DIMENSIONS, &data);
 }
 
@@ -629,11 +607,7 @@ fn number(out: &mut Vec<u8>, row: u16, col: u16, xf: u16, value: f64) {
 /// BOOLERR: a boolean cell.
 fn boolerr(out: &mut Vec<u8>, row: u16, col: u16, value: bool) {
     let mut data = Vec::with_capacity(8);
-    data.u16(row)
-        .u16(col)
-        .u16(GENERAL_XF)
-        .u8(u8::from(value))
-        .u8(0); // 0: a boolean, not an error
+    data.u16(row).u16(col).u16(GENERAL_XF).u8(u8::from(value)).u8(0); // 0: a boolean, not an error
     record(out, id::BOOLERR, &data);
 }
 
@@ -726,9 +700,7 @@ mod tests {
             unreachable!("checked above")
         };
         for sheet in &book.sheets {
-            let merges = xls
-                .merge_cells_by_sheet_name(&sheet.name)
-                .expect("sheet exists");
+            let merges = xls.merge_cells_by_sheet_name(&sheet.name).expect("sheet exists");
             assert_eq!(merge_tuples(&merges), book_merges(sheet), "{}", sheet.name);
         }
     }
@@ -799,19 +771,12 @@ mod tests {
         let stream = workbook_stream(bytes.clone());
         let records = global_records(&stream);
         let sst_at = records.iter().position(|r| r.1 == id::SST).expect("SST");
-        let continues = records[sst_at + 1..]
-            .iter()
-            .take_while(|r| r.1 == id::CONTINUE)
-            .count();
+        let continues = records[sst_at + 1..].iter().take_while(|r| r.1 == id::CONTINUE).count();
         assert!(continues >= 15, "only {continues} CONTINUE records");
         assert!(records.iter().all(|r| r.2.len() <= super::MAX_RECORD_DATA));
 
         // Each EXTSST bucket points at the length of its first string.
-        let extsst = records
-            .iter()
-            .find(|r| r.1 == id::EXTSST)
-            .expect("EXTSST")
-            .2;
+        let extsst = records.iter().find(|r| r.1 == id::EXTSST).expect("EXTSST").2;
         let per_bucket = usize::from(u16::from_le_bytes([extsst[0], extsst[1]]));
         let buckets = extsst[2..].chunks(8).collect::<Vec<_>>();
         assert_eq!(buckets.len(), texts.len().div_ceil(per_bucket));
@@ -819,8 +784,7 @@ mod tests {
         for (n, bucket) in buckets.iter().enumerate() {
             let at = u32::from_le_bytes([bucket[0], bucket[1], bucket[2], bucket[3]]) as usize;
             let in_record = usize::from(u16::from_le_bytes([bucket[4], bucket[5]]));
-            let record_id =
-                u16::from_le_bytes([stream[at - in_record], stream[at - in_record + 1]]);
+            let record_id = u16::from_le_bytes([stream[at - in_record], stream[at - in_record + 1]]);
             assert!(record_id == id::SST || record_id == id::CONTINUE);
             let cch = usize::from(u16::from_le_bytes([stream[at], stream[at + 1]]));
             assert_eq!(cch, texts[n * per_bucket].encode_utf16().count());
@@ -844,9 +808,7 @@ mod tests {
         let Sheets::Xls(xls) = &sheets else {
             panic!("not read as xls")
         };
-        let merges = xls
-            .merge_cells_by_sheet_name("Лист1")
-            .expect("sheet exists");
+        let merges = xls.merge_cells_by_sheet_name("Лист1").expect("sheet exists");
         assert_eq!(merge_tuples(&merges), book_merges(&book.sheets[0]));
     }
 
@@ -863,10 +825,7 @@ mod tests {
         );
         let mut sheets = open(xls_bytes(&last));
         let range = sheets.worksheet_range("Лист1").expect("sheet exists");
-        assert_eq!(
-            range.get_value((65_535, 255)),
-            Some(&calamine::Data::Float(1.0))
-        );
+        assert_eq!(range.get_value((65_535, 255)), Some(&calamine::Data::Float(1.0)));
 
         let row = one_sheet(
             vec![BookCell {
@@ -876,10 +835,7 @@ mod tests {
             }],
             Vec::new(),
         );
-        assert!(matches!(
-            row.to_bytes(BookFormat::Xls),
-            Err(BookError::Cell { .. })
-        ));
+        assert!(matches!(row.to_bytes(BookFormat::Xls), Err(BookError::Cell { .. })));
         assert!(row.to_bytes(BookFormat::Xlsx).is_ok());
         let col = one_sheet(
             vec![BookCell {
@@ -889,9 +845,6 @@ mod tests {
             }],
             Vec::new(),
         );
-        assert!(matches!(
-            col.to_bytes(BookFormat::Xls),
-            Err(BookError::Cell { .. })
-        ));
+        assert!(matches!(col.to_bytes(BookFormat::Xls), Err(BookError::Cell { .. })));
     }
 }

@@ -25,14 +25,7 @@ pub(super) fn write(book: &Book) -> Result<Vec<u8>, BookError> {
         // Merging first: merge_range writes an empty string into the region,
         // which the real top-left value written below then replaces.
         for m in &sheet.merges {
-            worksheet.merge_range(
-                m.first_row,
-                m.first_col,
-                m.last_row,
-                m.last_col,
-                "",
-                &merge_format,
-            )?;
+            worksheet.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", &merge_format)?;
         }
         for cell in sheet.sorted_cells() {
             let (row, col) = (cell.row, cell.col);
@@ -42,12 +35,9 @@ pub(super) fn write(book: &Book) -> Result<Vec<u8>, BookError> {
                 }
                 BookValue::Text(text) => worksheet.write_string(row, col, text)?,
                 BookValue::Number(number) => worksheet.write_number(row, col, *number)?,
-                BookValue::Date(date) => worksheet.write_number_with_format(
-                    row,
-                    col,
-                    excel_serial(*date),
-                    &date_format,
-                )?,
+                BookValue::Date(date) => {
+                    worksheet.write_number_with_format(row, col, excel_serial(*date), &date_format)?
+                }
                 BookValue::Bool(value) => worksheet.write_boolean(row, col, *value)?,
             };
         }
@@ -137,9 +127,6 @@ mod tests {
             .read_to_string(&mut custom)
             .expect("utf-8");
         assert!(custom.contains("name=\"Област\""), "{custom}");
-        assert!(
-            custom.contains("<vt:lpwstr>София – област</vt:lpwstr>"),
-            "{custom}"
-        );
+        assert!(custom.contains("<vt:lpwstr>София – област</vt:lpwstr>"), "{custom}");
     }
 }

@@ -102,7 +102,11 @@ fn u16_at(data: &[u8], at: usize) -> Option<u16> {
 /// worksheet's extent against the limits.
 pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), FileProblem> {
     let mut container = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| damaged(format!("OLE: {e}")))?;
-    let stream_name = if container.exists("/Workbook") { "/Workbook" } else { "/Book" };
+    let stream_name = if container.exists("/Workbook") {
+        "/Workbook"
+    } else {
+        "/Book"
+    };
     let mut stream = Vec::new();
     container
         .open_stream(stream_name)
@@ -121,11 +125,18 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), FileProblem> {
     let mut in_sheet = false;
     let mut extent = Extent::default();
     let mut at = 0usize;
-    let sheet_name = |names: &[String], n: usize| names.get(n.saturating_sub(1)).cloned().unwrap_or_else(|| format!("#{n}"));
+    let sheet_name = |names: &[String], n: usize| {
+        names
+            .get(n.saturating_sub(1))
+            .cloned()
+            .unwrap_or_else(|| format!("#{n}"))
+    };
     while at + 4 <= stream.len() {
         let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
         let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
-        let data = stream.get(at + 4..at + 4 + len).ok_or_else(|| damaged("a BIFF record runs past the end of the stream"))?;
+        let data = stream
+            .get(at + 4..at + 4 + len)
+            .ok_or_else(|| damaged("a BIFF record runs past the end of the stream"))?;
         at += 4 + len;
         match kind {
             FILEPASS if !in_sheet => return Err(FileProblem::Encrypted),
@@ -142,8 +153,15 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), FileProblem> {
                 in_sheet = false;
             }
             MULRK if in_sheet => {
-                if let (Some(row), Some(first), Some(last)) = (u16_at(data, 0), u16_at(data, 2), u16_at(data, len.saturating_sub(2))) {
-                    extent.add(u64::from(row), u64::from(first), 1, u64::from(last.saturating_sub(first)) + 1);
+                if let (Some(row), Some(first), Some(last)) =
+                    (u16_at(data, 0), u16_at(data, 2), u16_at(data, len.saturating_sub(2)))
+                {
+                    extent.add(
+                        u64::from(row),
+                        u64::from(first),
+                        1,
+                        u64::from(last.saturating_sub(first)) + 1,
+                    );
                 }
             }
             k if in_sheet && CELL_RECORDS.contains(&k) => {
@@ -163,7 +181,9 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<(), FileProblem> {
 /// The sheet name of a BOUNDSHEET record (BIFF8 short unicode string).
 fn boundsheet_name(data: &[u8]) -> String {
     let Some(&len) = data.get(6) else { return String::new() };
-    let Some(&flags) = data.get(7) else { return String::new() };
+    let Some(&flags) = data.get(7) else {
+        return String::new();
+    };
     let text = &data[8.min(data.len())..];
     if flags & 1 == 1 {
         let units: Vec<u16> = text
@@ -214,7 +234,9 @@ pub fn check_ods(bytes: &[u8], limits: &Limits) -> Result<HashMap<String, Vec<Me
     let mut open_cell: Option<(u64, u64, bool)> = None;
     loop {
         buf.clear();
-        let event = reader.read_event_into(&mut buf).map_err(|e| damaged(format!("content.xml: {e}")))?;
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| damaged(format!("content.xml: {e}")))?;
         let is_empty_tag = matches!(event, Event::Empty(_));
         match event {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {

@@ -7,6 +7,7 @@ pub mod sniff;
 pub mod walk;
 pub mod workbook;
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 pub use sniff::Format;
@@ -68,7 +69,12 @@ pub struct FileRead {
 /// file can never take the run down.
 ///
 /// Errors: the [`FileProblem`] that made the file unreadable.
-pub fn read_file(file: &FoundFile, limits: &Limits, common: &Common, probe: Probe<'_>) -> Result<FileRead, FileProblem> {
+pub fn read_file(
+    file: &FoundFile,
+    limits: &Limits,
+    common: &Common,
+    probe: Probe<'_>,
+) -> Result<FileRead, FileProblem> {
     let size = std::fs::metadata(&file.path)
         .map_err(|e| FileProblem::Io { detail: e.to_string() })?
         .len();
@@ -82,10 +88,37 @@ pub fn read_file(file: &FoundFile, limits: &Limits, common: &Common, probe: Prob
     read_bytes(&bytes, limits, common, probe)
 }
 
+thread_local! {
+    /// Set while a reader runs on this thread: its panics become findings.
+    static READING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keeps a panic inside a spreadsheet reader off the terminal (it becomes
+/// an `unreadable_file` finding instead); any other panic is printed as usual.
+pub fn quiet_reader_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !READING.with(Cell::get) {
+            default(info);
+        }
+    }));
+}
+
+/// Clears the reading flag however the reader ends.
+struct ReadingGuard;
+
+impl Drop for ReadingGuard {
+    fn drop(&mut self) {
+        READING.with(|r| r.set(false));
+    }
+}
+
 /// Reads a spreadsheet from memory (see [`read_file`]).
 ///
 /// Errors: the [`FileProblem`] that made the bytes unreadable.
 pub fn read_bytes(bytes: &[u8], limits: &Limits, common: &Common, probe: Probe<'_>) -> Result<FileRead, FileProblem> {
+    READING.with(|r| r.set(true));
+    let _guard = ReadingGuard;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let format = sniff::sniff(bytes)?;
         let workbook = workbook::read_workbook(bytes, format, limits, common, probe)?;

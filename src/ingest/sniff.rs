@@ -62,7 +62,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, FileProblem> {
         return Err(not_a_spreadsheet("image"));
     }
     let head = &bytes[..bytes.len().min(512)];
-    if head.windows(5).any(|w| w.eq_ignore_ascii_case(b"<html")) || head.windows(6).any(|w| w.eq_ignore_ascii_case(b"<table")) {
+    if head.windows(5).any(|w| w.eq_ignore_ascii_case(b"<html"))
+        || head.windows(6).any(|w| w.eq_ignore_ascii_case(b"<table"))
+    {
         return Err(not_a_spreadsheet("HTML"));
     }
     if std::str::from_utf8(head).is_ok() && !head.contains(&0) {
@@ -88,7 +90,8 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format, FileProblem> {
             let _ = file.take(200).read_to_string(&mut mimetype);
         }
         return match mimetype.trim() {
-            "application/vnd.oasis.opendocument.spreadsheet" | "application/vnd.oasis.opendocument.spreadsheet-template" => Ok(Format::Ods),
+            "application/vnd.oasis.opendocument.spreadsheet"
+            | "application/vnd.oasis.opendocument.spreadsheet-template" => Ok(Format::Ods),
             "application/vnd.oasis.opendocument.text" => Err(not_a_spreadsheet("OpenDocument text (.odt)")),
             other if other.contains("opendocument") => Err(not_a_spreadsheet(other)),
             _ if has(&archive, "content.xml") => Ok(Format::Ods),
@@ -131,11 +134,23 @@ mod tests {
     #[test]
     fn content_decides_not_the_name() {
         assert_eq!(sniff(b""), Err(FileProblem::Empty));
-        assert!(matches!(sniff(b"%PDF-1.4 ..."), Err(FileProblem::NotASpreadsheet { .. })));
-        assert!(matches!(sniff(b"just some text"), Err(FileProblem::NotASpreadsheet { .. })));
-        assert!(matches!(sniff(&[0u8, 159, 146, 150, 7, 1]), Err(FileProblem::NotASpreadsheet { looks_like: None })));
+        assert!(matches!(
+            sniff(b"%PDF-1.4 ..."),
+            Err(FileProblem::NotASpreadsheet { .. })
+        ));
+        assert!(matches!(
+            sniff(b"just some text"),
+            Err(FileProblem::NotASpreadsheet { .. })
+        ));
+        assert!(matches!(
+            sniff(&[0u8, 159, 146, 150, 7, 1]),
+            Err(FileProblem::NotASpreadsheet { looks_like: None })
+        ));
         // A zip cut short.
-        assert!(matches!(sniff(b"PK\x03\x04\x14\x00\x00\x00"), Err(FileProblem::Damaged { .. })));
+        assert!(matches!(
+            sniff(b"PK\x03\x04\x14\x00\x00\x00"),
+            Err(FileProblem::Damaged { .. })
+        ));
     }
 
     #[test]

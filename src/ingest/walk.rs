@@ -82,7 +82,9 @@ fn walk_dir(dir: &Path, prefix: &str, visited: &mut HashSet<PathBuf>, found: &mu
         } else {
             format!("{prefix}/{name}")
         };
-        let link = std::fs::symlink_metadata(&path).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+        let link = std::fs::symlink_metadata(&path)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false);
         let Ok(metadata) = std::fs::metadata(&path) else {
             if link {
                 found.skipped_links.push(SkippedLink {
@@ -132,7 +134,15 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("Русе/деца")).unwrap();
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        for name in ["b.xlsx", "a.xlsx", "~$a.xlsx", ".hidden.xlsx", "Русе/карта.xls", "Русе/деца/цоп.ods", ".git/x.xlsx"] {
+        for name in [
+            "b.xlsx",
+            "a.xlsx",
+            "~$a.xlsx",
+            ".hidden.xlsx",
+            "Русе/карта.xls",
+            "Русе/деца/цоп.ods",
+            ".git/x.xlsx",
+        ] {
             std::fs::write(root.join(name), b"x").unwrap();
         }
         let found = walk(root).unwrap();
@@ -154,8 +164,14 @@ mod tests {
         assert_eq!(
             found.skipped_links,
             [
-                SkippedLink { relative: "broken".into(), reason: LinkProblem::Broken },
-                SkippedLink { relative: "sub/loop".into(), reason: LinkProblem::Loop },
+                SkippedLink {
+                    relative: "broken".into(),
+                    reason: LinkProblem::Broken
+                },
+                SkippedLink {
+                    relative: "sub/loop".into(),
+                    reason: LinkProblem::Loop
+                },
             ]
         );
     }

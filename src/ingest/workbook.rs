@@ -13,9 +13,9 @@ use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
 
+use super::Limits;
 use super::guard;
 use super::sniff::Format;
-use super::Limits;
 use crate::issue::FileProblem;
 use crate::normalize::key;
 use crate::schema::Common;
@@ -128,7 +128,13 @@ fn plan(name: &str, typ: SheetType, visible: SheetVisible, common: &Common) -> S
 ///
 /// Errors: the [`FileProblem`] that made the file unreadable (damaged,
 /// encrypted, over a limit).
-pub fn read_workbook(bytes: &[u8], format: Format, limits: &Limits, common: &Common, probe: Probe<'_>) -> Result<Workbook, FileProblem> {
+pub fn read_workbook(
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+    common: &Common,
+    probe: Probe<'_>,
+) -> Result<Workbook, FileProblem> {
     match format {
         Format::Xlsx => {
             guard::check_zip(bytes, limits)?;
@@ -187,7 +193,10 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, common: &Common, probe: Probe<'_>) -
     for meta in metadata {
         let sheet_plan = plan(&meta.name, meta.typ, meta.visible, common);
         if let SheetPlan::Skip(reason) = sheet_plan {
-            out.skipped.push(SkippedSheet { name: meta.name, reason });
+            out.skipped.push(SkippedSheet {
+                name: meta.name,
+                reason,
+            });
             continue;
         }
         let mut cells = Vec::new();
@@ -256,7 +265,10 @@ where
     for meta in metadata {
         let sheet_plan = plan(&meta.name, meta.typ, meta.visible, common);
         if let SheetPlan::Skip(reason) = sheet_plan {
-            out.skipped.push(SkippedSheet { name: meta.name, reason });
+            out.skipped.push(SkippedSheet {
+                name: meta.name,
+                reason,
+            });
             continue;
         }
         let range = workbook.worksheet_range(&meta.name).map_err(damaged)?;

@@ -1,0 +1,367 @@
+//! The run: takes a resolved [`Config`] and runs the stages in order —
+//! walk the input folder, read and recognise every file in parallel, settle
+//! the oblast, validate, check across files, add up, write the outputs —
+//! and gives the [`Run`] with its counts, records and issues.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, OblastChoice};
+use crate::error::{Error, Result};
+use crate::extract::{self, SheetRecords};
+use crate::ingest::{self, Format, FoundFile, LinkProblem, SkipReason};
+use crate::issue::{Finding, Issue, Location, Severity};
+use crate::normalize::key;
+use crate::schema::Schemas;
+use crate::sheet::Sheet;
+use crate::validate::{self, Context, Record, across};
+
+/// What reading one file gave.
+#[derive(Debug)]
+struct FileOutcome {
+    relative: String,
+    format: Option<Format>,
+    sheets: Vec<SheetRecords>,
+    issues: Vec<Issue>,
+}
+
+/// How many files a run saw and what became of them.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FileCounts {
+    /// Every file below the input folder (hidden and lock files excepted).
+    pub seen: usize,
+    /// Spreadsheets opened and read.
+    pub read: usize,
+    /// Files that could not be read (each has an `unreadable_file` issue).
+    pub failed: usize,
+    /// Documentation and settings beside the returns (README, .txt, socmon.toml).
+    pub skipped: usize,
+    /// Read files by format.
+    pub by_format: BTreeMap<String, usize>,
+}
+
+/// A finished check: everything found, before the figures are added up.
+#[derive(Debug)]
+pub struct Run {
+    pub files: FileCounts,
+    pub skipped_files: Vec<String>,
+    /// The oblast(s) the run reports on (codes).
+    pub oblasts: Vec<String>,
+    pub records: Vec<Record>,
+    /// Every finding, in report order.
+    pub issues: Vec<Issue>,
+}
+
+impl Run {
+    pub fn records_accepted(&self) -> usize {
+        self.records.iter().filter(|r| r.accepted()).count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.issues.iter().filter(|i| i.severity == Severity::Error).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.issues.len() - self.errors()
+    }
+}
+
+/// The template id and schema version a generated template declares for
+/// each sheet ("*" for every sheet), read from its hidden marker sheet.
+fn marker_entries(marker: &Sheet) -> BTreeMap<String, (String, Option<u32>)> {
+    marker
+        .rows()
+        .filter_map(|(_, cells)| {
+            let sheet = cells.first()?.value.display();
+            let template = cells.get(1)?.value.display();
+            let version = cells.get(2).and_then(|c| c.value.display().trim().parse::<u32>().ok());
+            Some((sheet, (template, version)))
+        })
+        .collect()
+}
+
+/// Reads one file and finds its records.
+fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
+    let schemas = &config.schemas;
+    let probe = |sheet: &Sheet| extract::recognise(sheet, schemas).is_some();
+    let mut outcome = FileOutcome {
+        relative: file.relative.clone(),
+        format: None,
+        sheets: Vec::new(),
+        issues: Vec::new(),
+    };
+    let read = match ingest::read_file(file, &config.limits, &schemas.common, &probe) {
+        Ok(read) => read,
+        Err(problem) => {
+            outcome.issues.push(Issue::error(
+                Location::file(&file.relative),
+                Finding::UnreadableFile { problem },
+            ));
+            return outcome;
+        }
+    };
+    outcome.format = Some(read.format);
+    let markers = read.workbook.marker.as_ref().map(marker_entries).unwrap_or_default();
+    let mut unknown: Vec<String> = read
+        .workbook
+        .skipped
+        .iter()
+        .filter(|s| s.reason == SkipReason::NoTemplateInFirstRows)
+        .map(|s| s.name.clone())
+        .collect();
+    for sheet in &read.workbook.sheets {
+        let declared = markers.get(&sheet.name).or_else(|| markers.get("*"));
+        let template = match declared {
+            Some((id, version)) => match schemas.template_index(id) {
+                Some(t) => {
+                    if let Some(issue) = version_issue(schemas, t, *version, &file.relative, &sheet.name) {
+                        let stop = issue.severity == Severity::Error;
+                        outcome.issues.push(issue);
+                        if stop {
+                            continue;
+                        }
+                    }
+                    Some(t)
+                }
+                None => extract::recognise(sheet, schemas),
+            },
+            None => extract::recognise(sheet, schemas),
+        };
+        let Some(template) = template else {
+            unknown.push(sheet.name.clone());
+            continue;
+        };
+        let found = extract::read_sheet(sheet, schemas, template, &file.relative);
+        let template_id = &schemas.templates[template].id;
+        for stray in &found.stray_rows {
+            outcome.issues.push(
+                Issue::warning(
+                    Location::cell(&file.relative, &sheet.name, stray.at),
+                    Finding::RowAfterTable,
+                )
+                .template(template_id),
+            );
+        }
+        if found.empty_table {
+            outcome.issues.push(
+                Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::EmptyTable).template(template_id),
+            );
+        }
+        if !found.records.is_empty() {
+            outcome.sheets.push(found);
+        }
+    }
+    let templated = !outcome.sheets.is_empty() || outcome.issues.iter().any(|i| i.template.is_some());
+    if !templated {
+        outcome.issues.push(Issue::error(
+            Location::file(&file.relative),
+            Finding::UnknownTemplate { sheets_read: 0 },
+        ));
+    } else {
+        for name in unknown {
+            outcome.issues.push(Issue::warning(
+                Location::sheet(&file.relative, &name),
+                Finding::UnknownTemplate {
+                    sheets_read: outcome.sheets.len(),
+                },
+            ));
+        }
+    }
+    outcome
+}
+
+/// A marker naming a schema version other than the tool's.
+fn version_issue(schemas: &Schemas, template: usize, version: Option<u32>, file: &str, sheet: &str) -> Option<Issue> {
+    let known = schemas.templates[template].version;
+    let declared = version?;
+    if declared == known {
+        return None;
+    }
+    let severity = if declared > known {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    Some(
+        Issue::new(
+            Location::sheet(file, sheet),
+            severity,
+            Finding::SchemaVersion {
+                declared,
+                known,
+                changes: schemas.templates[template].changes_since(declared),
+            },
+        )
+        .template(&schemas.templates[template].id)
+        .value(declared.to_string()),
+    )
+}
+
+/// Settles the oblast of the run.
+///
+/// Errors: [`Error::Usage`] when the returns name several oblasts (or none)
+/// and none was given.
+fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String>> {
+    if let OblastChoice::One(code) = &config.oblast {
+        return Ok(vec![code.clone()]);
+    }
+    let named = across::oblasts_named(&config.schemas, outcomes.iter().flat_map(|o| o.sheets.iter()));
+    match named.len() {
+        1 => Ok(named.into_keys().collect()),
+        0 => Err(Error::Usage(
+            "no return names a known oblast or municipality; give the oblast with --oblast CODE (e.g. --oblast RSE)"
+                .into(),
+        )),
+        _ => {
+            let listing: Vec<String> = named
+                .iter()
+                .map(|(code, files)| {
+                    let shown: Vec<&str> = files.iter().take(3).map(String::as_str).collect();
+                    let more = if files.len() > 3 {
+                        format!(", +{}", files.len() - 3)
+                    } else {
+                        String::new()
+                    };
+                    format!("{code} ({} files: {}{more})", files.len(), shown.join(", "))
+                })
+                .collect();
+            Err(Error::Usage(format!(
+                "the returns name several oblasts: {}; choose one with --oblast CODE",
+                listing.join("; ")
+            )))
+        }
+    }
+}
+
+/// The municipality a file's path names (a folder or file name such as
+/// "Бяла/…" or "RSE04_карта.xlsx"), when exactly one of the run's does.
+fn municipality_from_path(schemas: &Schemas, oblasts: &[String], relative: &str) -> Option<String> {
+    let path_key = format!(" {} ", key(relative));
+    let upper = relative.to_uppercase();
+    let found: Vec<&str> = oblasts
+        .iter()
+        .flat_map(|o| schemas.reference.municipalities_of(o))
+        .filter(|m| upper.contains(&m.code) || path_key.contains(&format!(" {} ", key(&m.name_bg))))
+        .map(|m| m.code.as_str())
+        .collect();
+    match found.as_slice() {
+        [one] => Some((*one).to_string()),
+        _ => None,
+    }
+}
+
+fn progress_bar(config: &Config, files: usize) -> Option<indicatif::ProgressBar> {
+    if !config.progress || files < 20 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(files as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+/// Reads and checks every return: the part of a run before any figure is
+/// added up (what `socmon validate` does).
+///
+/// Errors: [`Error::Input`] when the input folder cannot be read,
+/// [`Error::Usage`] when the oblast cannot be settled.
+pub fn check(config: &Config) -> Result<Run> {
+    let walked = ingest::walk(&config.input)?;
+    let (returns, skipped): (Vec<FoundFile>, Vec<FoundFile>) = walked
+        .files
+        .into_iter()
+        .partition(|f| !ingest::is_not_a_return(&f.relative));
+    let bar = progress_bar(config, returns.len());
+    let work = || {
+        returns
+            .par_iter()
+            .map(|file| {
+                let outcome = read_one(file, config);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+                outcome
+            })
+            .collect::<Vec<_>>()
+    };
+    let outcomes = match config.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Error::Usage(e.to_string()))?
+            .install(work),
+        None => work(),
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    let mut files = FileCounts {
+        seen: returns.len() + skipped.len(),
+        skipped: skipped.len(),
+        ..FileCounts::default()
+    };
+    for outcome in &outcomes {
+        match outcome.format {
+            Some(format) => {
+                files.read += 1;
+                *files.by_format.entry(format.as_str().to_string()).or_default() += 1;
+            }
+            None => files.failed += 1,
+        }
+    }
+
+    let oblasts = settle_oblast(config, &outcomes)?;
+    let single = (oblasts.len() == 1).then(|| oblasts[0].as_str());
+    let ctx = Context {
+        schemas: &config.schemas,
+        period: config.period,
+        oblast: single,
+    };
+    let validated: Vec<(Vec<Record>, Vec<Issue>)> = outcomes
+        .par_iter()
+        .map(|o| validate::record::validate_file(&ctx, &o.sheets))
+        .collect();
+
+    let mut records = Vec::new();
+    let mut issues = Vec::new();
+    for (outcome, (mut file_records, mut file_issues)) in outcomes.into_iter().zip(validated) {
+        let mut file_level = outcome.issues;
+        let owner = file_records
+            .iter()
+            .find_map(|r| r.municipality.clone())
+            .or_else(|| municipality_from_path(&config.schemas, &oblasts, &outcome.relative));
+        for issue in &mut file_level {
+            if issue.municipality.is_none() {
+                issue.municipality = owner.clone();
+            }
+        }
+        issues.append(&mut file_level);
+        issues.append(&mut file_issues);
+        records.append(&mut file_records);
+    }
+    issues.extend(across::check_duplicates(&config.schemas, &mut records));
+    issues.extend(across::check_card_counts(&ctx, &mut records));
+    for oblast in &oblasts {
+        issues.extend(across::check_missing(&ctx, oblast, &records));
+    }
+    for link in &walked.skipped_links {
+        issues.push(Issue::warning(
+            Location::file(&link.relative),
+            Finding::LinkNotFollowed {
+                looped: link.reason == LinkProblem::Loop,
+            },
+        ));
+    }
+    issues.sort_by(|a, b| (a.location.file.is_empty(), a.sort_key()).cmp(&(b.location.file.is_empty(), b.sort_key())));
+    Ok(Run {
+        files,
+        skipped_files: skipped.into_iter().map(|f| f.relative).collect(),
+        oblasts,
+        records,
+        issues,
+    })
+}

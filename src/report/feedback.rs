@@ -1,0 +1,182 @@
+//! Feedback to municipalities: takes the run and gives, for each
+//! municipality with any finding, a small workbook in Bulgarian (English
+//! with `--lang en`) listing its own findings — file, sheet, cell, what is
+//! wrong and what to write instead — ready to send back. Findings about DSP
+//! tables are not the municipality's to fix and are left out.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
+
+use super::sheetkit::{Formats, Kind, Out, col, print_setup, write_table, write_with};
+use super::text::{tr, yes_no};
+use crate::aggregate::Aggregates;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::issue::{Issue, Messages, Severity};
+use crate::pipeline::Run;
+use crate::schema::Role;
+
+/// Builds one workbook per municipality with findings: (municipality code, bytes).
+///
+/// Errors: [`Error::Output`] if a workbook cannot be built.
+pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<(String, Vec<u8>)>> {
+    let dsp_templates: Vec<&str> = config
+        .schemas
+        .templates
+        .iter()
+        .filter(|t| t.role == Role::Dsp)
+        .map(|t| t.id.as_str())
+        .collect();
+    let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
+    for issue in &run.issues {
+        let Some(code) = issue.municipality.as_deref() else {
+            continue;
+        };
+        if issue.template.as_deref().is_some_and(|t| dsp_templates.contains(&t)) {
+            continue;
+        }
+        by_municipality.entry(code).or_default().push(issue);
+    }
+    by_municipality
+        .into_iter()
+        .map(|(code, issues)| {
+            let bytes = workbook(config, aggregates, code, &issues)
+                .map_err(|e| Error::output(format!("feedback/{code}.xlsx"), e))?;
+            Ok((code.to_string(), bytes))
+        })
+        .collect()
+}
+
+fn workbook(config: &Config, aggregates: &Aggregates, code: &str, issues: &[&Issue]) -> Result<Vec<u8>, XlsxError> {
+    let lang = config.lang;
+    let t = |bg: &'static str, en: &'static str| tr(lang, bg, en);
+    let f = Formats::new();
+    let messages = Messages {
+        lang,
+        schemas: &config.schemas,
+    };
+    let reference = &config.schemas.reference;
+    let municipality = reference.municipality(code);
+    let name = municipality.map_or(code.to_string(), |m| m.name_bg.clone());
+    let oblast = municipality
+        .and_then(|m| reference.oblast(&m.oblast_code))
+        .map_or(String::new(), |o| o.name_bg.clone());
+    let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
+    let warnings = issues.len() - errors;
+    let submission = aggregates.submissions.iter().find(|s| s.municipality_code == code);
+
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name(t("Обратна връзка", "Feedback"))?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{} – {} {name} ({code})",
+            t(
+                "Обратна връзка по данните за мониторинг",
+                "Feedback on the monitoring returns"
+            ),
+            t("община", "municipality")
+        ),
+        &f.title,
+    )?;
+    ws.write_string_with_format(
+        1,
+        0,
+        format!(
+            "{}: {oblast}. {}: {}",
+            t("Област", "Oblast"),
+            t("Отчетен период", "Reporting period"),
+            config.period.display_bg()
+        ),
+        &f.subtitle,
+    )?;
+    if let Some(s) = submission {
+        ws.write_string_with_format(
+            2,
+            0,
+            format!(
+                "{}: {}; {}: {}; {}: {}",
+                t("Получена карта на общината", "Municipal card received"),
+                yes_no(lang, s.municipal_card),
+                t("карти на услуги за лица", "adult service cards"),
+                s.adult_cards,
+                t("карти на услуги за деца", "child service cards"),
+                s.child_cards
+            ),
+            &f.subtitle,
+        )?;
+    }
+    ws.write_string_with_format(
+        3,
+        0,
+        format!(
+            "{}: {errors}. {}: {warnings}. {}",
+            t("Грешки", "Errors"),
+            t("Предупреждения", "Warnings"),
+            t(
+                "Записите с грешки не са включени в отчета: поправете ги и изпратете файловете отново. Предупрежденията са за проверка.",
+                "Records with errors are not in the report: correct them and send the files again. Warnings are to be checked.",
+            )
+        ),
+        &f.subtitle,
+    )?;
+    let cols = vec![
+        col("№", Kind::Int, 5.0),
+        col(t("Файл", "File"), Kind::Wrap, 30.0),
+        col(t("Лист", "Sheet"), Kind::Text, 14.0),
+        col(t("Клетка", "Cell"), Kind::Text, 8.0),
+        col(t("Поле", "Field"), Kind::Wrap, 26.0),
+        col(t("Стойност", "Value"), Kind::Wrap, 18.0),
+        col(t("Вид", "Severity"), Kind::Text, 14.0),
+        col(t("Какво да се поправи", "What to fix"), Kind::Wrap, 70.0),
+    ];
+    let rows: Vec<Vec<Out>> = issues
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| {
+            vec![
+                Out::Int(i as i64 + 1),
+                Out::text(issue.location.file.clone()),
+                Out::text(issue.location.sheet.clone()),
+                Out::text(issue.location.cell.map(|c| c.to_string()).unwrap_or_default()),
+                Out::text(
+                    issue
+                        .field
+                        .as_deref()
+                        .map(|field| messages.field_label(issue.template.as_deref(), field))
+                        .unwrap_or_default(),
+                ),
+                Out::text(issue.value.clone()),
+                Out::text(issue.severity.label(lang)),
+                Out::text(messages.message(issue)),
+            ]
+        })
+        .collect();
+    let header_row = 5;
+    write_table(ws, &f, header_row, &cols, &rows, None)?;
+    for (i, issue) in issues.iter().enumerate() {
+        let format = if issue.severity == Severity::Error {
+            &f.bad
+        } else {
+            &f.warn
+        };
+        write_with(
+            ws,
+            header_row + 1 + i as u32,
+            6,
+            &Out::text(issue.severity.label(lang)),
+            format,
+        )?;
+    }
+    print_setup(ws, true);
+    let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("{} – {name}", t("Обратна връзка", "Feedback")))
+            .set_author("socmon")
+            .set_creation_datetime(&super::sheetkit::creation_time(date)?),
+    );
+    wb.save_to_buffer()
+}

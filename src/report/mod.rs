@@ -1,0 +1,250 @@
+//! Report: takes a checked [`Run`] and its [`Aggregates`] and writes the
+//! outputs — the monitoring workbook, `data/*.csv`, `run.json` and
+//! `feedback/<municipality_code>.xlsx` — into the output folder.
+//!
+//! Everything is first written to a staging folder inside the output
+//! folder; only when every file is complete are they moved into place, so a
+//! failed run (full disk, a crash, an unwritable file) leaves the previous
+//! report as it was. The same input gives the same bytes: no clock is read.
+
+pub mod csv;
+pub mod feedback;
+pub mod json;
+pub mod sheetkit;
+pub mod text;
+pub mod workbook;
+
+use std::path::{Path, PathBuf};
+
+use crate::aggregate::Aggregates;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::pipeline::Run;
+
+/// The workbook's file name inside the output folder.
+pub const REPORT_FILE: &str = "report.xlsx";
+pub const RUN_FILE: &str = "run.json";
+pub const DATA_DIR: &str = "data";
+pub const FEEDBACK_DIR: &str = "feedback";
+
+/// What a run wrote, relative to the output folder.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Written {
+    pub report: String,
+    pub data: Vec<String>,
+    pub feedback: Vec<String>,
+}
+
+/// A file to be written: its path relative to the output folder and bytes.
+pub struct OutputFile {
+    pub relative: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Builds every output in memory (nothing touches the disk).
+///
+/// Errors: [`Error::Output`] when a workbook cannot be built.
+pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    files.push(OutputFile {
+        relative: REPORT_FILE.to_string(),
+        bytes: workbook::build(config, run, aggregates)?,
+    });
+    for (name, bytes) in csv::build(config, run, aggregates)? {
+        files.push(OutputFile {
+            relative: format!("{DATA_DIR}/{name}"),
+            bytes,
+        });
+    }
+    for (code, bytes) in feedback::build(config, run, aggregates)? {
+        files.push(OutputFile {
+            relative: format!("{FEEDBACK_DIR}/{code}.xlsx"),
+            bytes,
+        });
+    }
+    let written = Written {
+        report: REPORT_FILE.to_string(),
+        data: files
+            .iter()
+            .filter(|f| f.relative.starts_with(DATA_DIR))
+            .map(|f| f.relative.clone())
+            .collect(),
+        feedback: files
+            .iter()
+            .filter(|f| f.relative.starts_with(FEEDBACK_DIR))
+            .map(|f| f.relative.clone())
+            .collect(),
+    };
+    files.push(OutputFile {
+        relative: RUN_FILE.to_string(),
+        bytes: json::build(config, run, aggregates, &written)?,
+    });
+    Ok(files)
+}
+
+/// Writes the outputs into `output`, replacing the previous ones only once
+/// every new file is complete. Other files in `output` are left alone.
+///
+/// Errors: [`Error::Output`] naming the path that could not be written; the
+/// previous report is then still in place.
+pub fn write(output: &Path, files: &[OutputFile]) -> Result<PathBuf> {
+    std::fs::create_dir_all(output).map_err(|e| Error::output(output, e))?;
+    let staging = output.join(format!(".socmon-staging-{}", std::process::id()));
+    let result = stage(&staging, files).and_then(|()| commit(output, &staging));
+    if staging.exists() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result.map(|()| output.join(REPORT_FILE))
+}
+
+fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
+    if staging.exists() {
+        std::fs::remove_dir_all(staging).map_err(|e| Error::output(staging, e))?;
+    }
+    for file in files {
+        let path = staging.join(&file.relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
+        }
+        write_synced(&path, &file.bytes)?;
+    }
+    // The folders always exist, even when empty (no feedback to send).
+    for dir in [DATA_DIR, FEEDBACK_DIR] {
+        std::fs::create_dir_all(staging.join(dir)).map_err(|e| Error::output(staging.join(dir), e))?;
+    }
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).map_err(|e| Error::output(path, e))?;
+    file.write_all(bytes).map_err(|e| Error::output(path, e))?;
+    file.sync_all().map_err(|e| Error::output(path, e))
+}
+
+/// Moves the staged outputs into place: each previous one aside first, then
+/// the new one in, then the previous ones removed.
+fn commit(output: &Path, staging: &Path) -> Result<()> {
+    let retired = output.join(format!(".socmon-previous-{}", std::process::id()));
+    if retired.exists() {
+        std::fs::remove_dir_all(&retired).map_err(|e| Error::output(&retired, e))?;
+    }
+    std::fs::create_dir_all(&retired).map_err(|e| Error::output(&retired, e))?;
+    let names = [REPORT_FILE, RUN_FILE, DATA_DIR, FEEDBACK_DIR];
+    let mut moved_aside = Vec::new();
+    let mut outcome = Ok(());
+    for name in names {
+        let target = output.join(name);
+        if target.exists() {
+            if let Err(e) = std::fs::rename(&target, retired.join(name)) {
+                outcome = Err(Error::output(&target, e));
+                break;
+            }
+            moved_aside.push(name);
+        }
+    }
+    if outcome.is_ok() {
+        for name in names {
+            let source = staging.join(name);
+            if source.exists()
+                && let Err(e) = std::fs::rename(&source, output.join(name))
+            {
+                outcome = Err(Error::output(output.join(name), e));
+                break;
+            }
+        }
+    }
+    if outcome.is_err() {
+        // Put the previous report back where it was.
+        for name in names {
+            let new = output.join(name);
+            if moved_aside.contains(&name) {
+                let _ = if new.is_dir() {
+                    std::fs::remove_dir_all(&new)
+                } else {
+                    std::fs::remove_file(&new)
+                };
+                let _ = std::fs::rename(retired.join(name), &new);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&retired);
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(relative: &str, text: &str) -> OutputFile {
+        OutputFile {
+            relative: relative.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn outputs_replace_the_previous_ones_and_leave_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        write(
+            out,
+            &[
+                file(REPORT_FILE, "one"),
+                file("data/services.csv", "a"),
+                file(RUN_FILE, "{}"),
+            ],
+        )
+        .unwrap();
+        write(
+            out,
+            &[
+                file(REPORT_FILE, "two"),
+                file("data/issues.csv", "b"),
+                file(RUN_FILE, "{}"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(out.join(REPORT_FILE)).unwrap(), "two");
+        assert!(!out.join("data/services.csv").exists(), "a stale data file survived");
+        assert!(out.join("data/issues.csv").exists());
+        assert!(out.join(FEEDBACK_DIR).is_dir());
+        assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+        let leftovers: Vec<_> = std::fs::read_dir(out)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".socmon"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_failed_write_leaves_the_previous_report_intact() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        write(&out, &[file(REPORT_FILE, "previous"), file(RUN_FILE, "{}")]).unwrap();
+        // A file that cannot be created: a staged path whose parent is a file.
+        let err = write(
+            &out,
+            &[
+                file(REPORT_FILE, "new"),
+                file("data", "x"),
+                file("data/services.csv", "y"),
+            ],
+        );
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(out.join(REPORT_FILE)).unwrap(), "previous");
+        // An output folder that cannot be written to at all.
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let denied = write(&out, &[file(REPORT_FILE, "new")]);
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if denied.is_ok() {
+            // Running as root: permissions do not apply; nothing more to check.
+            return;
+        }
+        assert_eq!(std::fs::read_to_string(out.join(REPORT_FILE)).unwrap(), "previous");
+    }
+}

@@ -1,0 +1,258 @@
+//! Small building blocks for the workbooks socmon writes: the cell formats
+//! users expect (thousands separators, two decimals for money, % for shares,
+//! dd.mm.yyyy dates), typed cells, tables with a header, an autofilter and a
+//! frozen header row, and totals written as formulas with their cached value.
+//!
+//! Text is always written as a string cell, so a name that starts with "="
+//! can never become a formula.
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Worksheet, XlsxError};
+
+use crate::sheet::CellRef;
+
+/// The formats of one workbook.
+pub struct Formats {
+    pub title: Format,
+    pub subtitle: Format,
+    pub header: Format,
+    pub text: Format,
+    pub wrap: Format,
+    pub int: Format,
+    pub decimal: Format,
+    pub money: Format,
+    pub percent: Format,
+    pub date: Format,
+    pub total_text: Format,
+    pub total_int: Format,
+    pub total_decimal: Format,
+    pub total_money: Format,
+    pub total_percent: Format,
+    pub good: Format,
+    pub warn: Format,
+    pub bad: Format,
+}
+
+impl Formats {
+    pub fn new() -> Formats {
+        let cell = || Format::new().set_border(FormatBorder::Thin).set_border_color("#BFBFBF");
+        let total = || cell().set_bold().set_background_color("#F2F2F2");
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            subtitle: Format::new().set_italic().set_font_color("#404040"),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color("#DDEBF7")
+                .set_border(FormatBorder::Thin),
+            text: cell(),
+            wrap: cell().set_text_wrap().set_align(FormatAlign::Top),
+            int: cell().set_num_format("#,##0"),
+            decimal: cell().set_num_format("#,##0.00"),
+            money: cell().set_num_format("#,##0.00"),
+            percent: cell().set_num_format("0.0%"),
+            date: cell().set_num_format("dd.mm.yyyy"),
+            total_text: total(),
+            total_int: total().set_num_format("#,##0"),
+            total_decimal: total().set_num_format("#,##0.00"),
+            total_money: total().set_num_format("#,##0.00"),
+            total_percent: total().set_num_format("0.0%"),
+            good: cell().set_background_color("#E2EFDA"),
+            warn: cell().set_background_color("#FFF2CC"),
+            bad: cell().set_background_color("#FCE4D6"),
+        }
+    }
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats::new()
+    }
+}
+
+/// How a column's cells look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Wrap,
+    Int,
+    Decimal,
+    Money,
+    Percent,
+    Date,
+}
+
+/// A column of a table: its header, kind and width in characters.
+#[derive(Debug, Clone)]
+pub struct Col {
+    pub header: String,
+    pub kind: Kind,
+    pub width: f64,
+}
+
+pub fn col(header: impl Into<String>, kind: Kind, width: f64) -> Col {
+    Col {
+        header: header.into(),
+        kind,
+        width,
+    }
+}
+
+/// A cell to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Out {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    Date(NaiveDate),
+    Empty,
+    /// A formula and the value it gives, cached for readers that do not calculate.
+    Formula {
+        text: String,
+        cached: Option<f64>,
+    },
+}
+
+impl Out {
+    pub fn text(t: impl Into<String>) -> Out {
+        Out::Text(t.into())
+    }
+
+    pub fn int(v: Option<i64>) -> Out {
+        v.map_or(Out::Empty, Out::Int)
+    }
+
+    pub fn num(v: Option<f64>) -> Out {
+        v.map_or(Out::Empty, Out::Num)
+    }
+
+    pub fn date(v: Option<NaiveDate>) -> Out {
+        v.map_or(Out::Empty, Out::Date)
+    }
+
+    pub fn formula(text: impl Into<String>, cached: Option<f64>) -> Out {
+        Out::Formula {
+            text: text.into(),
+            cached,
+        }
+    }
+}
+
+fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(d.year().clamp(1900, 9999) as u16, d.month() as u8, d.day() as u8)
+}
+
+/// A1 name of a range of one column.
+pub fn column_range(col: u16, first_row: u32, last_row: u32) -> String {
+    format!(
+        "{}:{}",
+        CellRef::new(first_row, u32::from(col)),
+        CellRef::new(last_row, u32::from(col))
+    )
+}
+
+/// A1 name of one cell.
+pub fn cell(row: u32, col: u16) -> String {
+    CellRef::new(row, u32::from(col)).to_string()
+}
+
+/// Writes one cell with the format of its kind (the totals variant when `total`).
+pub fn write_cell(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    column: u16,
+    kind: Kind,
+    value: &Out,
+    total: bool,
+) -> Result<(), XlsxError> {
+    let format = match (kind, total) {
+        (Kind::Text, false) => &f.text,
+        (Kind::Wrap, false) => &f.wrap,
+        (Kind::Int, false) => &f.int,
+        (Kind::Decimal, false) => &f.decimal,
+        (Kind::Money, false) => &f.money,
+        (Kind::Percent, false) => &f.percent,
+        (Kind::Date, false) => &f.date,
+        (Kind::Text | Kind::Wrap | Kind::Date, true) => &f.total_text,
+        (Kind::Int, true) => &f.total_int,
+        (Kind::Decimal, true) => &f.total_decimal,
+        (Kind::Money, true) => &f.total_money,
+        (Kind::Percent, true) => &f.total_percent,
+    };
+    write_with(ws, row, column, value, format)
+}
+
+/// Writes one cell with a given format.
+pub fn write_with(ws: &mut Worksheet, row: u32, column: u16, value: &Out, format: &Format) -> Result<(), XlsxError> {
+    match value {
+        Out::Text(t) => ws.write_string_with_format(row, column, t, format)?,
+        Out::Int(i) => ws.write_number_with_format(row, column, *i as f64, format)?,
+        Out::Num(n) => ws.write_number_with_format(row, column, *n, format)?,
+        Out::Date(d) => ws.write_datetime_with_format(row, column, excel_date(*d)?, format)?,
+        Out::Empty => ws.write_blank(row, column, format)?,
+        Out::Formula { text, cached } => {
+            let result = cached.map(crate::sheet::format_number).unwrap_or_default();
+            ws.write_formula_with_format(row, column, Formula::new(text).set_result(result), format)?
+        }
+    };
+    Ok(())
+}
+
+/// Writes a header row and sets the column widths.
+pub fn write_header(ws: &mut Worksheet, f: &Formats, row: u32, first_col: u16, cols: &[Col]) -> Result<(), XlsxError> {
+    for (i, c) in cols.iter().enumerate() {
+        let column = first_col + i as u16;
+        ws.write_string_with_format(row, column, &c.header, &f.header)?;
+        ws.set_column_width(column, c.width)?;
+    }
+    Ok(())
+}
+
+/// Writes a table: header at `header_row`, then `rows`, then an optional
+/// totals row; sets an autofilter over it and freezes the rows above the
+/// data. Gives the row after the last one written.
+pub fn write_table(
+    ws: &mut Worksheet,
+    f: &Formats,
+    header_row: u32,
+    cols: &[Col],
+    rows: &[Vec<Out>],
+    totals: Option<&[Out]>,
+) -> Result<u32, XlsxError> {
+    write_header(ws, f, header_row, 0, cols)?;
+    let mut row = header_row + 1;
+    for cells in rows {
+        for (i, (c, value)) in cols.iter().zip(cells).enumerate() {
+            write_cell(ws, f, row, i as u16, c.kind, value, false)?;
+        }
+        row += 1;
+    }
+    let last_data_row = row.saturating_sub(1).max(header_row);
+    ws.autofilter(header_row, 0, last_data_row, cols.len().saturating_sub(1) as u16)?;
+    ws.set_freeze_panes(header_row + 1, 0)?;
+    ws.set_repeat_rows(header_row, header_row)?;
+    if let Some(totals) = totals {
+        for (i, (c, value)) in cols.iter().zip(totals).enumerate() {
+            write_cell(ws, f, row, i as u16, c.kind, value, true)?;
+        }
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// A4 pages, landscape for wide tables, one page wide.
+pub fn print_setup(ws: &mut Worksheet, landscape: bool) {
+    ws.set_paper_size(9);
+    if landscape {
+        ws.set_landscape();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+}
+
+/// The date a workbook carries as its creation time: from the data, never the clock.
+pub fn creation_time(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    excel_date(date)
+}
