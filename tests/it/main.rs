@@ -1,0 +1,6 @@
+//! The integration tests: one binary, one module per area.
+
+mod cli;
+mod messy;
+mod report;
+mod support;
