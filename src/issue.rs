@@ -271,6 +271,8 @@ pub enum Finding {
     RowAfterTable,
     /// A table with a header but no rows.
     EmptyTable,
+    /// A card with its labels but not one value.
+    BlankCard,
     /// A template made from another schema version than the tool's; the
     /// notes of what changed since it.
     SchemaVersion {
@@ -309,6 +311,7 @@ impl Finding {
             UnknownTemplate { .. } => "unknown_template",
             RowAfterTable => "ignored_row",
             EmptyTable => "empty_table",
+            BlankCard => "blank_card",
             SchemaVersion { .. } => "schema_version",
             LinkNotFollowed { .. } => "link_not_followed",
         }
@@ -898,6 +901,13 @@ impl Messages<'_> {
                     "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()
                 } else {
                     "A row after the end of the table (after an empty row or a totals row); it was not read. Remove the empty row or move the row.".to_string()
+                }
+            }
+            BlankCard => {
+                if bg {
+                    "Картата е празна (няма нито една попълнена стойност); не е прочетена.".to_string()
+                } else {
+                    "The card is blank (not one value filled in); it was not read.".to_string()
                 }
             }
             EmptyTable => {

@@ -13,8 +13,9 @@ use crate::extract::{self, SheetRecords};
 use crate::ingest::{self, Format, FoundFile, LinkProblem, SkipReason};
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::key;
-use crate::schema::Schemas;
+use crate::schema::{Layout, Schemas};
 use crate::sheet::Sheet;
+use crate::validate::value::is_blank;
 use crate::validate::{self, Context, Record, across};
 
 /// What reading one file gave.
@@ -148,7 +149,17 @@ fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
                 Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::EmptyTable).template(template_id),
             );
         }
-        if !found.records.is_empty() {
+        // A card with labels but no value at all (a blank template sheet) is no record.
+        let blank = schemas.templates[template].layout == Layout::Form
+            && found
+                .records
+                .iter()
+                .all(|r| r.fields.iter().all(|f| f.value.as_ref().is_none_or(|v| is_blank(v, &schemas.common))));
+        if blank {
+            outcome
+                .issues
+                .push(Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::BlankCard).template(template_id));
+        } else if !found.records.is_empty() {
             outcome.sheets.push(found);
         }
     }

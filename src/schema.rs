@@ -791,7 +791,8 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
 
     let mut labels: HashMap<String, usize> = HashMap::new();
     for (i, f) in fields.iter().enumerate() {
-        for written in std::iter::once(&f.label).chain(f.aliases.iter()) {
+        // English labels count too, so that a template generated with --lang en reads back.
+        for written in [&f.label, &f.label_en].into_iter().chain(f.aliases.iter()) {
             let label = label_key(written);
             if label.is_empty() {
                 return Err(schema_error(
