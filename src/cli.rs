@@ -38,6 +38,54 @@ enum Command {
     Run(RunArgs),
     /// Read and check the returns and print every finding; write nothing.
     Validate(CheckArgs),
+    /// Write the templates municipalities and DSPs fill in, from the schemas:
+    /// blank, or prefilled per municipality from a previous run's data.
+    Templates(TemplateArgs),
+    /// Write realistic sample returns (synthetic figures, real municipalities)
+    /// in every shape the templates allow; the same seed gives the same files.
+    Sample(SampleArgs),
+}
+
+#[derive(Debug, Args)]
+struct SampleArgs {
+    /// Oblast code (repeat for several), or `all` for the whole country.
+    #[arg(long, value_name = "CODE", required = true)]
+    oblast: Vec<String>,
+    /// Service cards per municipality, as a multiple of about 15.
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    scale: u32,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 2017, value_name = "S")]
+    seed: u64,
+    /// Share of returns with one planted honest mistake (0 to 1).
+    #[arg(long, default_value_t = 0.15, value_name = "SHARE")]
+    mistakes: f64,
+    /// Reporting period of the returns (as for `run`).
+    #[arg(long, value_name = "P")]
+    period: Option<String>,
+    /// Folder to write the returns to (files already there are left alone).
+    #[arg(long, value_name = "DIR")]
+    output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct TemplateArgs {
+    /// Oblast code (RSE) or name: its municipalities fill the drop-down lists.
+    #[arg(long, value_name = "CODE")]
+    oblast: String,
+    /// Folder to write the templates to.
+    #[arg(long, default_value = "templates", value_name = "DIR")]
+    output: PathBuf,
+    /// Language of labels and instructions (returns in either are read back).
+    #[arg(long, value_enum, default_value_t = Lang::Bg)]
+    lang: Lang,
+    /// A previous run's output (or its data/ folder): write one workbook per
+    /// municipality, prefilled with the services it reported.
+    #[arg(long, value_name = "DIR")]
+    prefill_from: Option<PathBuf>,
+    /// Folder with the schema files. Default: ./schemas when present, else the built-in copy.
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -49,7 +97,8 @@ struct CheckArgs {
     /// Default: `period` in socmon.toml (input folder or current folder), else 2016-01-01..2017-06-30.
     #[arg(long, value_name = "P")]
     period: Option<String>,
-    /// Oblast code (RSE) or name. Default: `oblast` in socmon.toml, else the one the returns name.
+    /// Oblast code (RSE) or name, or `all` for a national run. Default: `oblast` in socmon.toml,
+    /// else the one the returns name.
     #[arg(long, value_name = "CODE")]
     oblast: Option<String>,
     /// Language of messages and the report.
@@ -78,15 +127,19 @@ struct RunArgs {
     /// Exit with 1 when any error was found (the report is still written).
     #[arg(long)]
     strict: bool,
+    /// Print how long each stage took (read, validate, aggregate, report) on stderr.
+    #[arg(long)]
+    timings: bool,
 }
 
-/// What one file may cost; see the README for why each limit exists.
+/// What one file, and the run, may cost; a file over a limit is reported as
+/// `unreadable_file` with the limit it broke, and the run goes on.
 #[derive(Debug, Args)]
 struct LimitArgs {
     /// Largest file read, in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     max_file_mib: u64,
-    /// Most a file's zip parts (or an .xls stream) may inflate to, in MiB.
+    /// Most a file's zip parts (or an .xls stream) may inflate to, in MiB; also caps the text its cells expand to.
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     max_inflated_mib: u64,
     /// Most filled cells in one sheet (for .xls/.ods also the area around them).
@@ -95,6 +148,10 @@ struct LimitArgs {
     /// Most sheets in one workbook.
     #[arg(long, default_value_t = 500, value_name = "N")]
     max_sheets: usize,
+    /// Memory shared by the files being read at once, in MiB: each file reserves its worst case first and waits
+    /// for room; a file whose worst case alone is larger is refused. Reports and figures are not counted.
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    max_memory: u64,
 }
 
 impl LimitArgs {
@@ -104,21 +161,31 @@ impl LimitArgs {
             max_inflated_bytes: self.max_inflated_mib.saturating_mul(1024 * 1024),
             max_cells_per_sheet: self.max_cells,
             max_sheets: self.max_sheets,
+            max_memory_bytes: self.max_memory.saturating_mul(1024 * 1024),
             ..Limits::default()
         }
     }
 }
 
-fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Config> {
-    let cwd = std::env::current_dir().map_err(|e| Error::Usage(format!("current folder: {e}")))?;
-    let source = match &args.schemas {
+fn current_dir() -> Result<PathBuf> {
+    std::env::current_dir().map_err(|e| Error::Usage(format!("current folder: {e}")))
+}
+
+/// The schemas: `--schemas DIR`, else ./schemas when present, else built in.
+fn load_schemas(flag: Option<&PathBuf>, cwd: &std::path::Path) -> Result<Schemas> {
+    let source = match flag {
         Some(dir) => SchemaSource::Folder(dir.clone()),
-        None => match SchemaSource::default_for(&cwd) {
+        None => match SchemaSource::default_for(cwd) {
             SchemaSource::Folder(_) => SchemaSource::Folder(PathBuf::from("schemas")),
             built_in => built_in,
         },
     };
-    let schemas = Schemas::load(&source)?;
+    Schemas::load(&source)
+}
+
+fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Config> {
+    let cwd = current_dir()?;
+    let schemas = load_schemas(args.schemas.as_ref(), &cwd)?;
     let (settings, _) = Settings::find(&args.input, &cwd)?;
     let (period, period_source) = config::resolve_period(args.period.as_deref(), &settings)?;
     let oblast = config::resolve_oblast(args.oblast.as_deref(), &settings, &schemas)?;
@@ -215,11 +282,28 @@ fn print_findings(config: &Config, run: &Run) {
 
 fn run_command(args: &RunArgs) -> Result<ExitCode> {
     let config = resolve(&args.check, Some(args.output.clone()), args.strict)?;
-    let run = pipeline::check(&config)?;
+    let mut run = pipeline::check(&config)?;
+    let started = std::time::Instant::now();
     let aggregates =
         crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
+    run.timings.push(("aggregate", started.elapsed()));
+    let started = std::time::Instant::now();
     let files = report::build(&config, &run, &aggregates)?;
     let path = report::write(&config.output, &files)?;
+    run.timings.push(("report", started.elapsed()));
+    if args.timings {
+        let stages: Vec<String> = run
+            .timings
+            .iter()
+            .map(|(stage, took)| format!("{stage} {:.3} s", took.as_secs_f64()))
+            .collect();
+        eprintln!(
+            "timings: {}; records {}; files {}",
+            stages.join(", "),
+            run.records.len(),
+            run.files.seen
+        );
+    }
     if !args.check.quiet {
         print_summary(&config, &run, Some(&path));
     }
@@ -241,6 +325,60 @@ fn validate_command(args: &CheckArgs) -> Result<ExitCode> {
     Ok(if errors { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+fn templates_command(args: &TemplateArgs) -> Result<ExitCode> {
+    let schemas = load_schemas(args.schemas.as_ref(), &current_dir()?)?;
+    let files = match &args.prefill_from {
+        Some(previous) => crate::templates::prefilled(&schemas, &args.oblast, args.lang, previous)?,
+        None => crate::templates::blank(&schemas, &args.oblast, args.lang)?,
+    };
+    crate::templates::write(&files, &args.output).map_err(|e| Error::output(&args.output, e))?;
+    let mut err = std::io::stderr().lock();
+    for (name, _) in &files {
+        let _ = writeln!(err, "{}", args.output.join(name).display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sample_command(args: &SampleArgs) -> Result<ExitCode> {
+    let schemas = load_schemas(None, &current_dir()?)?;
+    let mut oblasts = Vec::new();
+    for written in &args.oblast {
+        if written.eq_ignore_ascii_case("all") {
+            oblasts.extend(schemas.reference.oblasts.iter().map(|o| o.code.clone()));
+            continue;
+        }
+        match config::resolve_oblast(Some(written), &Settings::default(), &schemas)? {
+            config::OblastChoice::One(code) => oblasts.push(code),
+            _ => return Err(Error::Usage(format!("unknown oblast \"{written}\""))),
+        }
+    }
+    oblasts.sort();
+    oblasts.dedup();
+    let period = match &args.period {
+        Some(text) => text
+            .parse()
+            .map_err(|e: crate::period::PeriodError| Error::Usage(e.to_string()))?,
+        None => crate::period::Period::report_2016_2017(),
+    };
+    let options = crate::sample::SampleOptions {
+        oblasts,
+        scale: args.scale,
+        seed: args.seed,
+        mistakes: args.mistakes,
+        period,
+    };
+    let sample = crate::sample::generate(&schemas, &options)?;
+    crate::sample::write(&sample, &args.output).map_err(|e| Error::output(&args.output, e))?;
+    eprintln!(
+        "socmon: {} files, {} records ({} with errors) in {}",
+        sample.files.len(),
+        sample.truth.records,
+        sample.truth.records_rejected,
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs socmon with the process's arguments and gives its exit code.
 pub fn main() -> ExitCode {
     crate::ingest::quiet_reader_panics();
@@ -258,6 +396,8 @@ pub fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Run(args) => run_command(args),
         Command::Validate(args) => validate_command(args),
+        Command::Templates(args) => templates_command(args),
+        Command::Sample(args) => sample_command(args),
     };
     match outcome {
         Ok(code) => code,

@@ -20,6 +20,8 @@ pub enum OblastChoice {
     One(String),
     /// Read from the data; an error when it names several.
     FromData,
+    /// Every oblast of the country (`--oblast all`): a national run.
+    All,
 }
 
 /// Where the period came from, for the summary.
@@ -100,6 +102,9 @@ pub fn resolve_oblast(flag: Option<&str>, settings: &Settings, schemas: &Schemas
     let Some(written) = flag.or(settings.oblast.as_deref()) else {
         return Ok(OblastChoice::FromData);
     };
+    if written.trim().eq_ignore_ascii_case("all") {
+        return Ok(OblastChoice::All);
+    }
     let reference = &schemas.reference;
     let found = reference.oblast_candidates(written, &schemas.common.oblast_prefixes);
     match found.as_slice() {
@@ -111,7 +116,7 @@ pub fn resolve_oblast(flag: Option<&str>, settings: &Settings, schemas: &Schemas
                 .map(|o| format!("{} ({})", o.code, o.name_bg))
                 .collect();
             Err(Error::Usage(format!(
-                "unknown or ambiguous oblast \"{written}\"; use one of the codes: {}",
+                "unknown or ambiguous oblast \"{written}\"; use one of the codes, or all: {}",
                 codes.join(", ")
             )))
         }

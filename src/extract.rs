@@ -172,7 +172,7 @@ fn gather_keys(sheet: &Sheet) -> SheetKeys {
             for cell in cells {
                 if let Some(text) = text_of(&cell.value) {
                     header_labels.push(label_key(text));
-                    if let Some(CellValue::Text(below)) = sheet.get(CellRef::new(row + 1, cell.at.col)) {
+                    if let Some(CellValue::Text(below)) = sheet.get(CellRef::new(row.saturating_add(1), cell.at.col)) {
                         header_labels.push(label_key(&format!("{text} {below}")));
                     }
                 }
@@ -184,8 +184,14 @@ fn gather_keys(sheet: &Sheet) -> SheetKeys {
                 .filter(|m| m.first.row == row && m.last.col > m.first.col)
             {
                 if let Some(CellValue::Text(group)) = sheet.get(merge.first) {
-                    for col in merge.first.col..=merge.last.col {
-                        if let Some(CellValue::Text(sub)) = sheet.get(CellRef::new(merge.last.row + 1, col)) {
+                    // The filled cells of the row below, not every column of
+                    // the region: a forged region can span four billion.
+                    let below = sheet.row(merge.last.row.saturating_add(1));
+                    for cell in below
+                        .iter()
+                        .filter(|c| (merge.first.col..=merge.last.col).contains(&c.at.col))
+                    {
+                        if let CellValue::Text(sub) = &cell.value {
                             header_labels.push(label_key(&format!("{group} {sub}")));
                         }
                     }
@@ -303,7 +309,7 @@ fn after(sheet: &Sheet, cell: &Cell) -> u32 {
     sheet
         .merge_at(cell.at)
         .map_or(cell.at.col, |m| m.last.col.max(cell.at.col))
-        + 1
+        .saturating_add(1)
 }
 
 fn read_form(sheet: &Sheet, template: &Template, template_index: usize, file: &str) -> RawRecord {
@@ -363,12 +369,11 @@ fn header_text(sheet: &Sheet, at: CellRef) -> Option<&str> {
 
 /// Maps the columns of a header starting at `row`, spanning `height` rows.
 fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<(u32, usize)> {
-    let mut cols: Vec<u32> = (row..row + height)
-        .flat_map(|r| sheet.row(r).iter().map(|c| c.at.col))
-        .collect();
+    let end = row.saturating_add(height);
+    let mut cols: Vec<u32> = (row..end).flat_map(|r| sheet.row(r).iter().map(|c| c.at.col)).collect();
     for merge in sheet.merges() {
-        if merge.first.row < row + height && merge.last.row >= row {
-            cols.extend(merge.first.col..=merge.last.col.min(merge.first.col + 256));
+        if merge.first.row < end && merge.last.row >= row {
+            cols.extend(merge.first.col..=merge.last.col.min(merge.first.col.saturating_add(256)));
         }
     }
     cols.sort_unstable();
@@ -378,7 +383,7 @@ fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<
     for col in cols {
         let top = header_text(sheet, CellRef::new(row, col));
         let bottom = if height > 1 {
-            header_text(sheet, CellRef::new(row + height - 1, col))
+            header_text(sheet, CellRef::new(end - 1, col))
         } else {
             None
         };
@@ -435,10 +440,10 @@ fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
 fn is_column_numbers(cells: &[Cell]) -> bool {
     cells.len() >= 2
         && cells.iter().enumerate().all(|(i, c)| match &c.value {
-            CellValue::Number(n) => *n == (i + 1) as f64 || *n == (c.at.col + 1) as f64,
+            CellValue::Number(n) => *n == (i + 1) as f64 || *n == (f64::from(c.at.col) + 1.0),
             CellValue::Text(t) => {
                 let t = t.trim().trim_end_matches('.');
-                t == (i + 1).to_string() || t == (c.at.col + 1).to_string()
+                t == (i + 1).to_string() || t == (u64::from(c.at.col) + 1).to_string()
             }
             _ => false,
         })
@@ -516,11 +521,11 @@ fn read_table(
         .field_index("municipality")
         .and_then(|m| header.columns.iter().find(|&&(_, f)| f == m).map(|&(c, _)| c));
     let mut ended = false;
-    let mut expected_row = header.last_row + 1;
+    let mut expected_row = header.last_row.saturating_add(1);
     for (row, cells) in sheet.rows().filter(|(r, _)| *r > header.last_row) {
         let field_cells: Vec<&Cell> = cells.iter().filter(|c| field_cols.contains_key(&c.at.col)).collect();
-        if !ended && row == header.last_row + 1 && is_column_numbers(cells) {
-            expected_row = row + 1;
+        if !ended && row == header.last_row.saturating_add(1) && is_column_numbers(cells) {
+            expected_row = row.saturating_add(1);
             continue;
         }
         if !ended && (row > expected_row || field_cells.is_empty() || is_totals_row(cells, schemas)) {
@@ -535,8 +540,8 @@ fn read_table(
             }
             continue;
         }
-        expected_row = row + 1;
-        let fields = header
+        expected_row = row.saturating_add(1);
+        let fields: Vec<RawField> = header
             .columns
             .iter()
             .map(|&(col, field)| {
@@ -549,6 +554,14 @@ fn read_table(
                 }
             })
             .collect();
+        // A row that names a municipality and nothing else (a prefilled
+        // template's row for a municipality this DSP does not serve) is no record.
+        if fields
+            .iter()
+            .all(|f| Some(f.at.col) == municipality_col || f.value.is_none())
+        {
+            continue;
+        }
         out.records.push(RawRecord {
             template: template_index,
             file: file.to_string(),

@@ -22,6 +22,8 @@ pub mod period;
 pub mod pipeline;
 pub mod reference;
 pub mod report;
+pub mod sample;
 pub mod schema;
 pub mod sheet;
+pub mod templates;
 pub mod validate;

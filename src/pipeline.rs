@@ -13,7 +13,7 @@ use crate::extract::{self, SheetRecords};
 use crate::ingest::{self, Format, FoundFile, LinkProblem, SkipReason};
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::key;
-use crate::schema::{Layout, Schemas};
+use crate::schema::{FieldType, Layout, Schemas};
 use crate::sheet::Sheet;
 use crate::validate::value::is_blank;
 use crate::validate::{self, Context, Record, across};
@@ -52,6 +52,8 @@ pub struct Run {
     pub records: Vec<Record>,
     /// Every finding, in report order.
     pub issues: Vec<Issue>,
+    /// How long each stage took (read, validate), for `--timings`; never written to an output.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Run {
@@ -149,16 +151,20 @@ fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
                 Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::EmptyTable).template(template_id),
             );
         }
-        // A card with labels but no value at all (a blank template sheet) is no record.
+        // A card with labels but no value at all (a blank template sheet) is no record;
+        // the oblast does not count, since generated templates come with it filled in.
+        let fields = &schemas.templates[template].fields;
         let blank = schemas.templates[template].layout == Layout::Form
-            && found
-                .records
-                .iter()
-                .all(|r| r.fields.iter().all(|f| f.value.as_ref().is_none_or(|v| is_blank(v, &schemas.common))));
+            && found.records.iter().all(|r| {
+                r.fields.iter().all(|f| {
+                    fields[f.field].kind == FieldType::Oblast
+                        || f.value.as_ref().is_none_or(|v| is_blank(v, &schemas.common))
+                })
+            });
         if blank {
-            outcome
-                .issues
-                .push(Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::BlankCard).template(template_id));
+            outcome.issues.push(
+                Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::BlankCard).template(template_id),
+            );
         } else if !found.records.is_empty() {
             outcome.sheets.push(found);
         }
@@ -214,8 +220,20 @@ fn version_issue(schemas: &Schemas, template: usize, version: Option<u32>, file:
 /// Errors: [`Error::Usage`] when the returns name several oblasts (or none)
 /// and none was given.
 fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String>> {
-    if let OblastChoice::One(code) = &config.oblast {
-        return Ok(vec![code.clone()]);
+    match &config.oblast {
+        OblastChoice::One(code) => return Ok(vec![code.clone()]),
+        OblastChoice::All => {
+            let mut all: Vec<String> = config
+                .schemas
+                .reference
+                .oblasts
+                .iter()
+                .map(|o| o.code.clone())
+                .collect();
+            all.sort();
+            return Ok(all);
+        }
+        OblastChoice::FromData => {}
     }
     let named = across::oblasts_named(&config.schemas, outcomes.iter().flat_map(|o| o.sheets.iter()));
     match named.len() {
@@ -280,6 +298,7 @@ fn progress_bar(config: &Config, files: usize) -> Option<indicatif::ProgressBar>
 /// Errors: [`Error::Input`] when the input folder cannot be read,
 /// [`Error::Usage`] when the oblast cannot be settled.
 pub fn check(config: &Config) -> Result<Run> {
+    let started = std::time::Instant::now();
     let walked = ingest::walk(&config.input)?;
     let (returns, skipped): (Vec<FoundFile>, Vec<FoundFile>) = walked
         .files
@@ -325,6 +344,8 @@ pub fn check(config: &Config) -> Result<Run> {
         }
     }
 
+    let read_time = started.elapsed();
+    let started = std::time::Instant::now();
     let oblasts = settle_oblast(config, &outcomes)?;
     let single = (oblasts.len() == 1).then(|| oblasts[0].as_str());
     let ctx = Context {
@@ -374,5 +395,6 @@ pub fn check(config: &Config) -> Result<Run> {
         oblasts,
         records,
         issues,
+        timings: vec![("read", read_time), ("validate", started.elapsed())],
     })
 }

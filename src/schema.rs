@@ -818,7 +818,12 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         layout: spec.layout,
         role: spec.role,
         card: spec.card,
-        title_phrases: spec.title_phrases.iter().chain([&spec.title]).map(|p| key(p)).collect(),
+        title_phrases: spec
+            .title_phrases
+            .iter()
+            .chain([&spec.title, &spec.title_en])
+            .map(|p| key(p))
+            .collect(),
         title: spec.title,
         title_en: spec.title_en,
         identity,

@@ -2,6 +2,7 @@
 //! sheets or the reason it could not be read. Nothing here knows templates
 //! beyond the probe it is handed; nothing here writes to the input.
 
+pub mod budget;
 pub mod guard;
 pub mod sniff;
 pub mod walk;
@@ -17,20 +18,35 @@ pub use workbook::{Probe, SkipReason, SkippedSheet, Workbook};
 use crate::issue::FileProblem;
 use crate::schema::Common;
 
-/// What one file may cost; every limit is checked before the memory it
-/// guards is spent. Defaults are documented in the README.
+/// What one file, and the whole run, may cost; every limit is checked
+/// before the memory it guards is spent, and a file over a limit becomes an
+/// `unreadable_file` finding that names the limit.
+///
+/// | limit | default | bounds |
+/// | --- | --- | --- |
+/// | `max_file_bytes` | 64 MiB | bytes read from disk for one file |
+/// | `max_inflated_bytes` | 256 MiB | what one file inflates to: its zip parts' declared sizes (the zip reader refuses to inflate a part past its declared size), an .xls workbook stream, and the text its cells expand to |
+/// | `max_cells_per_sheet` | 1,000,000 | filled cells of one sheet; for .xls/.ods also the box around them, which calamine allocates |
+/// | `max_sheets` | 500 | sheets in one workbook |
+/// | `max_memory_bytes` | 1 GiB | the worst-case memory of all files being read at once (see [`budget`]) |
+/// | `probe_rows` | 200 | rows of an .xlsx sheet read before a sheet that looks like no template is dropped |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Size of a file on disk.
     pub max_file_bytes: u64,
     /// Sum of the inflated sizes of a zip-based file's parts, or the size of
-    /// an .xls workbook stream.
+    /// an .xls workbook stream; the text a file's cells hold is also capped
+    /// by [`Limits::text_allowance`], which never exceeds this.
     pub max_inflated_bytes: u64,
     /// Filled cells in one sheet, and for .xls/.ods the area of the box
     /// around them (those readers build that box in memory).
     pub max_cells_per_sheet: u64,
     /// Sheets in one workbook.
     pub max_sheets: usize,
+    /// Memory shared by the files read at the same time: each file reserves
+    /// its worst case before reading and waits while the others hold the
+    /// budget; a file whose worst case alone exceeds it is refused.
+    pub max_memory_bytes: u64,
     /// Rows of a sheet read before deciding whether it can be a template.
     pub probe_rows: u32,
 }
@@ -42,8 +58,28 @@ impl Default for Limits {
             max_inflated_bytes: 256 * 1024 * 1024,
             max_cells_per_sheet: 1_000_000,
             max_sheets: 500,
+            max_memory_bytes: 1024 * 1024 * 1024,
             probe_rows: 200,
         }
+    }
+}
+
+/// Text any file's cells may hold, whatever its size.
+const TEXT_FLOOR: u64 = 1024 * 1024;
+/// How many times its inflated size a file's cell text may be: a shared
+/// string shown in many cells is held once per cell.
+const TEXT_FACTOR: u64 = 8;
+
+impl Limits {
+    /// The text the cells of a file that inflates to `inflated` bytes may
+    /// hold: eight times that, at least 1 MiB, at most `max_inflated_bytes`.
+    /// A real return repeats short labels; a file that makes a long shared
+    /// string appear in a million cells (terabytes of text) is refused.
+    pub fn text_allowance(&self, inflated: u64) -> u64 {
+        inflated
+            .saturating_mul(TEXT_FACTOR)
+            .max(TEXT_FLOOR)
+            .min(self.max_inflated_bytes)
     }
 }
 
@@ -62,6 +98,34 @@ pub fn is_not_a_return(relative: &str) -> bool {
 pub struct FileRead {
     pub format: Format,
     pub workbook: Workbook,
+    /// The memory the workbook holds, given back to the run's budget when
+    /// this is dropped.
+    memory: budget::Reservation,
+}
+
+impl FileRead {
+    /// Bytes of the run's memory budget this read still holds.
+    pub fn reserved_bytes(&self) -> u64 {
+        self.memory.bytes()
+    }
+
+    /// The most bytes of the budget this read reserved: its worst case.
+    pub fn reserved_peak_bytes(&self) -> u64 {
+        self.memory.peak()
+    }
+}
+
+/// What holding a file's bytes and opening its container may cost before
+/// its structure is known: the bytes, and for a zip its central directory
+/// (the zip reader keeps a few hundred bytes per entry, and an entry takes
+/// at least 46 bytes of the file).
+fn opening_cost(bytes: &[u8]) -> u64 {
+    let len = bytes.len() as u64;
+    if bytes.starts_with(b"PK") {
+        len.saturating_mul(8)
+    } else {
+        len.saturating_mul(2)
+    }
 }
 
 /// Reads one file: sniffs its content, checks the limits, reads its sheets.
@@ -84,8 +148,10 @@ pub fn read_file(
             limit: limits.max_file_bytes,
         });
     }
+    let mut memory = budget::Reservation::new(size, limits.max_memory_bytes)?;
     let bytes = std::fs::read(&file.path).map_err(|e| FileProblem::Io { detail: e.to_string() })?;
-    read_bytes(&bytes, limits, common, probe)
+    memory.grow_to(opening_cost(&bytes))?;
+    read_reserved(&bytes, limits, common, probe, memory)
 }
 
 thread_local! {
@@ -117,12 +183,31 @@ impl Drop for ReadingGuard {
 ///
 /// Errors: the [`FileProblem`] that made the bytes unreadable.
 pub fn read_bytes(bytes: &[u8], limits: &Limits, common: &Common, probe: Probe<'_>) -> Result<FileRead, FileProblem> {
+    let memory = budget::Reservation::new(opening_cost(bytes), limits.max_memory_bytes)?;
+    read_reserved(bytes, limits, common, probe, memory)
+}
+
+/// Reads bytes whose opening cost is reserved; the reservation grows to the
+/// file's worst case once its structure is checked, and shrinks to what the
+/// workbook holds when it is read.
+fn read_reserved(
+    bytes: &[u8],
+    limits: &Limits,
+    common: &Common,
+    probe: Probe<'_>,
+    mut memory: budget::Reservation,
+) -> Result<FileRead, FileProblem> {
     READING.with(|r| r.set(true));
     let _guard = ReadingGuard;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let format = sniff::sniff(bytes)?;
-        let workbook = workbook::read_workbook(bytes, format, limits, common, probe)?;
-        Ok(FileRead { format, workbook })
+        let workbook = workbook::read_workbook(bytes, format, limits, common, probe, &mut memory)?;
+        memory.shrink_to(workbook.held_bytes());
+        Ok(FileRead {
+            format,
+            workbook,
+            memory,
+        })
     }));
     match outcome {
         Ok(result) => result,

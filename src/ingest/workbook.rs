@@ -3,17 +3,18 @@
 //! it skipped and why. Every limit of [`Limits`] is checked before the memory
 //! it guards is spent.
 //!
-//! .xlsx sheets are streamed cell by cell (calamine's dense grid is never
-//! built), so a sheet's size costs only its filled cells, and a huge sheet
-//! that is no template is dropped after its first rows. .xls and .ods are
-//! parsed whole by calamine when the workbook opens, so their extent is
-//! checked first by [`super::guard`].
+//! .xlsx and .xlsb sheets are streamed cell by cell (calamine's dense grid
+//! is never built), so a sheet's size costs only its filled cells, and a
+//! huge sheet that is no template is dropped after its first rows. .xls and
+//! .ods are parsed whole by calamine when the workbook opens, so their
+//! extent is checked first by [`super::guard`].
 
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
 
 use super::Limits;
+use super::budget::Reservation;
 use super::guard;
 use super::sniff::Format;
 use crate::issue::FileProblem;
@@ -48,12 +49,43 @@ pub struct Workbook {
     pub skipped: Vec<SkippedSheet>,
 }
 
+impl Workbook {
+    /// Bytes the workbook's cells hold, their text included.
+    pub fn held_bytes(&self) -> u64 {
+        let cell = std::mem::size_of::<Cell>() as u64;
+        self.sheets
+            .iter()
+            .chain(&self.marker)
+            .flat_map(|s| s.rows())
+            .flat_map(|(_, cells)| cells)
+            .map(|c| cell + c.value.as_text().map_or(0, |t| t.len() as u64))
+            .sum()
+    }
+}
+
 /// Decides, from a sheet's first rows, whether it may be a template (so
 /// that the rest is worth reading).
 pub type Probe<'a> = &'a (dyn Fn(&Sheet) -> bool + Sync);
 
 fn damaged(e: impl std::fmt::Display) -> FileProblem {
     FileProblem::Damaged { detail: e.to_string() }
+}
+
+/// Excel's last day, 9999-12-31, as a serial number.
+const LAST_EXCEL_SERIAL: f64 = 2_958_466.0;
+
+/// A date cell as a date, or as its number when it is no date Excel can
+/// hold (chrono panics on a serial of a billion years, which a forged cell
+/// can carry).
+fn excel_datetime(d: &calamine::ExcelDateTime) -> CellValue {
+    let serial = d.as_f64();
+    if d.is_datetime()
+        && (0.0..=LAST_EXCEL_SERIAL).contains(&serial)
+        && let Some(dt) = d.as_datetime()
+    {
+        return CellValue::DateTime(dt);
+    }
+    CellValue::Number(serial)
 }
 
 fn convert_ref(value: DataRef<'_>) -> Option<CellValue> {
@@ -64,10 +96,7 @@ fn convert_ref(value: DataRef<'_>) -> Option<CellValue> {
         DataRef::String(s) => CellValue::Text(s),
         DataRef::SharedString(s) => CellValue::Text(s.to_string()),
         DataRef::Bool(b) => CellValue::Bool(b),
-        DataRef::DateTime(d) => match d.as_datetime() {
-            Some(dt) if d.is_datetime() => CellValue::DateTime(dt),
-            _ => CellValue::Number(d.as_f64()),
-        },
+        DataRef::DateTime(d) => excel_datetime(&d),
         DataRef::DateTimeIso(s) => CellValue::DateIso(s),
         DataRef::DurationIso(s) => CellValue::Text(s),
         DataRef::Error(e) => CellValue::Error(e.to_string()),
@@ -81,10 +110,7 @@ fn convert(value: &Data) -> Option<CellValue> {
         Data::Float(f) => CellValue::Number(*f),
         Data::String(s) => CellValue::Text(s.clone()),
         Data::Bool(b) => CellValue::Bool(*b),
-        Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) if d.is_datetime() => CellValue::DateTime(dt),
-            _ => CellValue::Number(d.as_f64()),
-        },
+        Data::DateTime(d) => excel_datetime(d),
         Data::DateTimeIso(s) => CellValue::DateIso(s.clone()),
         Data::DurationIso(s) => CellValue::Text(s.clone()),
         Data::Error(e) => CellValue::Error(e.to_string()),
@@ -124,33 +150,49 @@ fn plan(name: &str, typ: SheetType, visible: SheetVisible, common: &Common) -> S
     SheetPlan::Read
 }
 
-/// Reads the template sheets of a workbook.
+/// Reads the template sheets of a workbook. The file's worst case is
+/// reserved from `memory` once the guard has checked its structure, before
+/// calamine allocates anything large.
 ///
 /// Errors: the [`FileProblem`] that made the file unreadable (damaged,
-/// encrypted, over a limit).
+/// encrypted, over a limit, or more than the whole memory budget).
 pub fn read_workbook(
     bytes: &[u8],
     format: Format,
     limits: &Limits,
     common: &Common,
     probe: Probe<'_>,
+    memory: &mut Reservation,
 ) -> Result<Workbook, FileProblem> {
+    // The readers' own state besides what the estimates count: XML and zip
+    // buffers, inflate windows, styles, the workbook's metadata.
+    const READER_STATE: u64 = 1024 * 1024;
+    let file_bytes = bytes.len() as u64 + READER_STATE;
     match format {
         Format::Xlsx => {
-            guard::check_zip(bytes, limits)?;
-            read_xlsx(bytes, limits, common, probe)
+            let parts = guard::check_zip(bytes, limits)?;
+            memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
+            let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsxError::Password => FileProblem::Encrypted,
+                other => damaged(other),
+            })?;
+            read_streamed(workbook, limits, limits.text_allowance(parts.total), common, probe)
         }
         Format::Xlsb => {
-            guard::check_zip(bytes, limits)?;
+            // Streamed like .xlsx: calamine's dense grid of an .xlsb sheet
+            // with cells at A1 and XFD1048576 would need 512 GiB.
+            let parts = guard::check_zip(bytes, limits)?;
+            memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
             let workbook: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsbError::Password => FileProblem::Encrypted,
                 other => damaged(other),
             })?;
-            read_dense(workbook, limits, common, |_, _| Vec::new())
+            read_streamed(workbook, limits, limits.text_allowance(parts.total), common, probe)
         }
         Format::Xls => {
-            guard::check_xls(bytes, limits)?;
-            let workbook: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+            let checked = guard::check_xls(bytes, limits)?;
+            memory.grow_to(file_bytes.saturating_add(checked.estimate))?;
+            let workbook: Xls<_> = Xls::new(Cursor::new(checked.container.as_slice())).map_err(|e| match e {
                 calamine::XlsError::Password => FileProblem::Encrypted,
                 other => damaged(other),
             })?;
@@ -159,17 +201,24 @@ pub fn read_workbook(
             })
         }
         Format::Ods => {
-            guard::check_zip(bytes, limits)?;
-            let spans = guard::check_ods(bytes, limits)?;
+            let parts = guard::check_zip(bytes, limits)?;
+            let checked = guard::check_ods(bytes, &parts, limits)?;
+            memory.grow_to(file_bytes.saturating_add(checked.estimate))?;
             let workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::OdsError::Password => FileProblem::Encrypted,
                 other => damaged(other),
             })?;
             read_dense(workbook, limits, common, |_, name| {
-                spans.get(name).cloned().unwrap_or_default()
+                checked.merges.get(name).cloned().unwrap_or_default()
             })
         }
     }
+}
+
+/// Refuses a sheet with more merged regions than [`guard::MAX_MERGES`].
+fn check_merges(sheet: &str, merges: Vec<Merge>) -> Result<Vec<Merge>, FileProblem> {
+    guard::check_merge_count(sheet, merges.len())?;
+    Ok(merges)
 }
 
 fn check_sheet_count(count: usize, limits: &Limits) -> Result<(), FileProblem> {
@@ -182,14 +231,79 @@ fn check_sheet_count(count: usize, limits: &Limits) -> Result<(), FileProblem> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8], limits: &Limits, common: &Common, probe: Probe<'_>) -> Result<Workbook, FileProblem> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => FileProblem::Encrypted,
-        other => damaged(other),
-    })?;
+/// A workbook whose sheets calamine can give cell by cell, without
+/// building the dense grid (.xlsx and .xlsb).
+trait Streamed {
+    /// Calls `each` with every cell of a sheet until it returns false.
+    fn each_cell(
+        &mut self,
+        sheet: &str,
+        each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
+    ) -> Result<(), FileProblem>;
+
+    /// The merged regions of a sheet.
+    fn merges(&mut self, sheet: &str) -> Vec<Merge>;
+}
+
+impl Streamed for Xlsx<Cursor<&[u8]>> {
+    fn each_cell(
+        &mut self,
+        sheet: &str,
+        each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
+    ) -> Result<(), FileProblem> {
+        let mut reader = self.worksheet_cells_reader(sheet).map_err(damaged)?;
+        while let Some(cell) = reader.next_cell().map_err(damaged)? {
+            let (row, col) = cell.get_position();
+            if !each(row, col, cell.get_value().clone())? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn merges(&mut self, sheet: &str) -> Vec<Merge> {
+        self.merge_cells_by_sheet_name(sheet).map(merges_of).unwrap_or_default()
+    }
+}
+
+impl Streamed for Xlsb<Cursor<&[u8]>> {
+    fn each_cell(
+        &mut self,
+        sheet: &str,
+        each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
+    ) -> Result<(), FileProblem> {
+        let mut reader = self.worksheet_cells_reader(sheet).map_err(damaged)?;
+        while let Some(cell) = reader.next_cell().map_err(damaged)? {
+            let (row, col) = cell.get_position();
+            if !each(row, col, cell.get_value().clone())? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn merges(&mut self, _sheet: &str) -> Vec<Merge> {
+        // calamine gives no merged regions for .xlsb.
+        Vec::new()
+    }
+}
+
+/// Streams the cells of each sheet; `text_allowance` caps the text the
+/// cells hold in all (a shared string counts once per cell showing it).
+fn read_streamed<'b, W>(
+    mut workbook: W,
+    limits: &Limits,
+    text_allowance: u64,
+    common: &Common,
+    probe: Probe<'_>,
+) -> Result<Workbook, FileProblem>
+where
+    W: Streamed + Reader<Cursor<&'b [u8]>>,
+{
     let metadata = workbook.sheets_metadata().to_vec();
     check_sheet_count(metadata.len(), limits)?;
     let mut out = Workbook::default();
+    let mut text = 0u64;
     for meta in metadata {
         let sheet_plan = plan(&meta.name, meta.typ, meta.visible, common);
         if let SheetPlan::Skip(reason) = sheet_plan {
@@ -199,48 +313,54 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, common: &Common, probe: Probe<'_>) -
             });
             continue;
         }
+        let marker = matches!(sheet_plan, SheetPlan::Marker);
         let mut cells = Vec::new();
         let mut probed = false;
-        {
-            let mut reader = workbook.worksheet_cells_reader(&meta.name).map_err(damaged)?;
-            while let Some(cell) = reader.next_cell().map_err(damaged)? {
-                let (row, col) = cell.get_position();
-                if !probed && row >= limits.probe_rows {
-                    probed = true;
-                    let first_rows = Sheet::new(meta.name.clone(), std::mem::take(&mut cells), Vec::new());
-                    if !matches!(sheet_plan, SheetPlan::Marker) && !probe(&first_rows) {
-                        out.skipped.push(SkippedSheet {
-                            name: meta.name.clone(),
-                            reason: SkipReason::NoTemplateInFirstRows,
-                        });
-                        break;
-                    }
-                    cells = first_rows.into_cells();
+        let mut no_template = false;
+        workbook.each_cell(&meta.name, &mut |row, col, value| {
+            if !probed && row >= limits.probe_rows {
+                probed = true;
+                let first_rows = Sheet::new(meta.name.clone(), std::mem::take(&mut cells), Vec::new());
+                if !marker && !probe(&first_rows) {
+                    no_template = true;
+                    return Ok(false);
                 }
-                if let Some(value) = convert_ref(cell.get_value().clone()) {
-                    if cells.len() as u64 >= limits.max_cells_per_sheet {
-                        return Err(FileProblem::TooManyCells {
-                            sheet: meta.name.clone(),
-                            limit: limits.max_cells_per_sheet,
+                cells = first_rows.into_cells();
+            }
+            if let Some(value) = convert_ref(value) {
+                if let Some(t) = value.as_text() {
+                    text = text.saturating_add(t.len() as u64);
+                    if text > text_allowance {
+                        return Err(FileProblem::InflatesTooMuch {
+                            bytes: text,
+                            limit: text_allowance,
                         });
                     }
-                    cells.push(Cell {
-                        at: CellRef::new(row, col),
-                        value,
+                }
+                if cells.len() as u64 >= limits.max_cells_per_sheet {
+                    return Err(FileProblem::TooManyCells {
+                        sheet: meta.name.clone(),
+                        limit: limits.max_cells_per_sheet,
                     });
                 }
+                cells.push(Cell {
+                    at: CellRef::new(row, col),
+                    value,
+                });
             }
-        }
-        if out.skipped.last().is_some_and(|s| s.name == meta.name) {
+            Ok(true)
+        })?;
+        if no_template {
+            out.skipped.push(SkippedSheet {
+                name: meta.name,
+                reason: SkipReason::NoTemplateInFirstRows,
+            });
             continue;
         }
         if cells.is_empty() {
             continue;
         }
-        let merges = workbook
-            .merge_cells_by_sheet_name(&meta.name)
-            .map(merges_of)
-            .unwrap_or_default();
+        let merges = check_merges(&meta.name, workbook.merges(&meta.name))?;
         let sheet = Sheet::new(meta.name, cells, merges);
         match sheet_plan {
             SheetPlan::Marker => out.marker = Some(sheet),
@@ -251,7 +371,7 @@ fn read_xlsx(bytes: &[u8], limits: &Limits, common: &Common, probe: Probe<'_>) -
 }
 
 /// Reads a workbook that calamine has already parsed into dense ranges
-/// (.xls, .ods, .xlsb), keeping only the filled cells at their absolute
+/// (.xls, .ods), keeping only the filled cells at their absolute
 /// positions (a range's own positions are relative to its start).
 fn read_dense<'b, R, F>(mut workbook: R, limits: &Limits, common: &Common, merges: F) -> Result<Workbook, FileProblem>
 where
@@ -290,7 +410,8 @@ where
         if cells.is_empty() {
             continue;
         }
-        let sheet = Sheet::new(meta.name.clone(), cells, merges(&workbook, &meta.name));
+        let merges = check_merges(&meta.name, merges(&workbook, &meta.name))?;
+        let sheet = Sheet::new(meta.name.clone(), cells, merges);
         match sheet_plan {
             SheetPlan::Marker => out.marker = Some(sheet),
             _ => out.sheets.push(sheet),

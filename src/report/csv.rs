@@ -160,6 +160,9 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
         "project_end",
         "counted",
         "occupancy",
+        "license_no",
+        "license_valid_until",
+        "age_group",
     ])?;
     for s in &aggregates.services {
         let mut row = texts([
@@ -191,6 +194,9 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
             date(s.project_end),
             s.counted.to_string(),
             s.occupancy().map(|o| format!("{o:.4}")).unwrap_or_default(),
+            neutralise(&s.license_no),
+            date(s.license_valid_until),
+            neutralise(&s.age_group),
         ]);
         services.row(row)?;
     }

@@ -7,6 +7,7 @@
 //! failed run (full disk, a crash, an unwritable file) leaves the previous
 //! report as it was. The same input gives the same bytes: no clock is read.
 
+pub mod annexes;
 pub mod csv;
 pub mod feedback;
 pub mod json;

@@ -10,7 +10,6 @@ use super::{Context, Record};
 use crate::extract::{RawField, RawRecord, SheetRecords};
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::fold_text;
-use crate::reference::Table;
 use crate::schema::{Choices, FieldType, Layout, Rule, Template};
 use crate::sheet::CellRef;
 
@@ -130,10 +129,11 @@ fn same_value(ctx: &Context, kind: FieldType, a: &Value, b: &Value) -> bool {
                 reference.municipality_candidates(x, &common.municipality_prefixes),
                 reference.municipality_candidates(y, &common.municipality_prefixes),
             );
+            // „Бяла" (RSE04 or VAR05) and "RSE04" say the same: the names overlap.
             if cx.is_empty() || cy.is_empty() {
                 a.same_as(b)
             } else {
-                cx == cy
+                cx.iter().any(|i| cy.contains(i))
             }
         }
         (FieldType::Oblast, Value::Text(x), Value::Text(y)) => {
@@ -367,7 +367,9 @@ impl Builder<'_> {
 
     /// The schema's rules between fields. Of two rules on the same pair of
     /// fields (a warning above capacity, an error above twice capacity) only
-    /// the most severe one that fails is reported.
+    /// the most severe one that fails is reported, and of two equally severe
+    /// ones the first (a sum over a limit is not reported again when its first
+    /// part alone is over it).
     fn check_rules(&mut self) {
         let mut failed: Vec<(usize, usize, Severity, usize, Finding)> = Vec::new();
         for rule in &self.template.rules {
@@ -507,7 +509,7 @@ impl Builder<'_> {
             let outranked = failed
                 .iter()
                 .enumerate()
-                .any(|(j, (l2, r2, s2, _, _))| j != i && l2 == l && r2 == r && s2 < severity);
+                .any(|(j, (l2, r2, s2, _, _))| l2 == l && r2 == r && (s2 < severity || (s2 == severity && j < i)));
             if !outranked {
                 self.report(*severity, *at, finding.clone());
             }
@@ -712,13 +714,4 @@ fn check_unique_in_file(ctx: &Context, records: &mut [Record], issues: &mut Vec<
             }
         }
     }
-}
-
-/// The label of a reference code, for messages.
-pub fn code_label(ctx: &Context, table: Table, code: &str) -> String {
-    let reference = &ctx.schemas.reference;
-    reference
-        .code_index(table, code)
-        .map(|i| reference.entry(table, i).1.to_string())
-        .unwrap_or_else(|| code.to_string())
 }

@@ -1,6 +1,10 @@
 //! The integration tests: one binary, one module per area.
 
 mod cli;
+mod fuzz;
+mod hostile;
 mod messy;
 mod report;
+mod sample;
 mod support;
+mod templates;

@@ -6,6 +6,12 @@ use socmon::book::{BookCell, BookFormat, BookSheet};
 
 use super::support::*;
 
+/// Rows of a card: label and value.
+type CardRows = Vec<(&'static str, socmon::book::BookValue)>;
+
+/// Expected findings on a card: cell, code, severity.
+type Expected = Vec<(&'static str, &'static str, &'static str)>;
+
 fn one_card(
     rows: Vec<(&'static str, socmon::book::BookValue)>,
     style: Style,
@@ -191,7 +197,7 @@ fn unknown_labels_are_ignored() {
 fn honest_mistakes_are_reported_at_their_cells() {
     // Layout: title in row 1, a blank row, then one field per row from row 3 (label in A, value in B).
     let base = adults_card("Бяла", "ДЦ Надежда");
-    let cases: Vec<(&str, Vec<(&'static str, socmon::book::BookValue)>, &str, &str, &str)> = vec![
+    let cases: Vec<(&str, CardRows, &str, &str, &str)> = vec![
         (
             "two_digit_year.xlsx",
             with(base.clone(), "Дата на откриване", Some(t("01.03.16"))),
@@ -668,4 +674,196 @@ fn files_that_are_not_returns_are_reported_and_the_rest_is_read() {
             "{file} was changed"
         );
     }
+}
+
+fn municipal_card(municipality: &str) -> Vec<(&'static str, socmon::book::BookValue)> {
+    vec![
+        ("Област", t("Русе")),
+        ("Община", t(municipality)),
+        ("Отчетен период от", d(2016, 1, 1)),
+        ("Отчетен период до", d(2017, 6, 30)),
+        ("Население – общо", n(12_500.0)),
+        ("Население 0–17 години", n(1_800.0)),
+        ("Население над 65 години", n(3_100.0)),
+        ("Брой социални услуги в общността", n(1.0)),
+        ("Брой специализирани институции", n(0.0)),
+        ("Утвърден бюджет – държавно делегирани дейности (лв.)", n(450_000.0)),
+        ("Утвърден бюджет – местни дейности (лв.)", n(120_000.0)),
+        ("Приет годишен план за развитие на социалните услуги", t("да")),
+        ("Дата на попълване", d(2017, 7, 15)),
+    ]
+}
+
+#[test]
+fn the_municipal_card_is_checked_against_itself_the_period_and_the_cards_received() {
+    // Row of each field (title in row 1, fields from row 3): population B7,
+    // children B8, elderly B9, community services B10.
+    let cases: Vec<(&str, CardRows, Expected)> = vec![
+        ("clean.xlsx", municipal_card("Бяла"), vec![]),
+        (
+            "children_over_population.xlsx",
+            with(municipal_card("Бяла"), "Население 0–17 години", Some(n(13_000.0))),
+            vec![("B8", "cross_field", "error")],
+        ),
+        (
+            "sum_over_population.xlsx",
+            with(municipal_card("Бяла"), "Население над 65 години", Some(n(11_000.0))),
+            vec![("B9", "cross_field", "error")],
+        ),
+        (
+            "other_period.xlsx",
+            with(municipal_card("Бяла"), "Отчетен период от", Some(d(2017, 1, 1))),
+            vec![("B5", "period", "warning")],
+        ),
+        (
+            "count_differs.xlsx",
+            with(municipal_card("Бяла"), "Брой социални услуги в общността", Some(n(4.0))),
+            vec![("B10", "card_count", "warning")],
+        ),
+        (
+            "no_plan_answer.xlsx",
+            with(
+                municipal_card("Бяла"),
+                "Приет годишен план за развитие на социалните услуги",
+                Some(t("може би")),
+            ),
+            vec![("B14", "type", "error")],
+        ),
+    ];
+    for (file, rows, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        put(
+            dir.path(),
+            file,
+            &book(vec![form_sheet("Карта", MUNICIPAL_TITLE, &rows, Style::default())]),
+            BookFormat::Xlsx,
+        );
+        // One service card received for the municipality: the card declares 1.
+        put(
+            dir.path(),
+            "service.xlsx",
+            &book(vec![form_sheet(
+                "К",
+                ADULTS_TITLE,
+                &adults_card("Бяла", "ДЦ"),
+                Style::default(),
+            )]),
+            BookFormat::Xlsx,
+        );
+        let run = check(dir.path());
+        let found: Vec<(String, String, String)> = findings(&run)
+            .into_iter()
+            .filter(|(f, _, _, _)| f == file)
+            .map(|(_, cell, code, severity)| (cell, code, severity))
+            .collect();
+        let expected: Vec<(String, String, String)> = expected
+            .into_iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect();
+        assert_eq!(found, expected, "{file}");
+    }
+}
+
+#[test]
+fn missing_submissions_are_reported_per_municipality_and_set_the_status() {
+    let dir = tempfile::tempdir().unwrap();
+    put(
+        dir.path(),
+        "Бяла/карта.xlsx",
+        &book(vec![form_sheet(
+            "Карта",
+            MUNICIPAL_TITLE,
+            &municipal_card("Бяла"),
+            Style::default(),
+        )]),
+        BookFormat::Xlsx,
+    );
+    put(
+        dir.path(),
+        "Бяла/дц.xlsx",
+        &book(vec![form_sheet(
+            "К",
+            ADULTS_TITLE,
+            &adults_card("Бяла", "ДЦ"),
+            Style::default(),
+        )]),
+        BookFormat::Xlsx,
+    );
+    put(
+        dir.path(),
+        "Русе/дц.xlsx",
+        &book(vec![form_sheet(
+            "К",
+            ADULTS_TITLE,
+            &adults_card("Русе", "ДЦ Русе"),
+            Style::default(),
+        )]),
+        BookFormat::Xlsx,
+    );
+    put(dir.path(), "ДСП/дсп.xlsx", &book(vec![dsp_sheet()]), BookFormat::Xlsx);
+    let run = check(dir.path());
+    let missing: Vec<(String, String)> = run
+        .issues
+        .iter()
+        .filter(|i| i.code() == "missing_submission")
+        .map(|i| (i.municipality.clone().unwrap(), i.template.clone().unwrap()))
+        .collect();
+    // The DSP table covers Русе, Бяла, Иваново; only Бяла sent its card.
+    let mut expected = Vec::new();
+    for m in ["RSE03", "RSE04", "RSE05", "RSE08", "RSE13", "RSE27", "RSE33", "RSE37"] {
+        if m != "RSE04" {
+            expected.push((m.to_string(), "municipality".to_string()));
+        }
+        if !["RSE04", "RSE13", "RSE27"].contains(&m) {
+            expected.push((m.to_string(), "dsp".to_string()));
+        }
+    }
+    assert_eq!(missing, expected);
+    assert!(
+        run.issues
+            .iter()
+            .filter(|i| i.code() == "missing_submission")
+            .all(|i| i.severity.as_str() == "warning")
+    );
+    let aggregates = socmon::aggregate::aggregate(
+        &schemas(),
+        &socmon::period::Period::report_2016_2017(),
+        &run.oblasts,
+        &run.records,
+        &run.issues,
+    )
+    .unwrap();
+    let status: Vec<(&str, &str)> = aggregates
+        .submissions
+        .iter()
+        .map(|s| (s.municipality_code.as_str(), s.status.as_str()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("RSE03", "missing"),
+            ("RSE04", "complete"),
+            ("RSE05", "missing"),
+            ("RSE08", "missing"),
+            ("RSE13", "missing"),
+            ("RSE27", "incomplete"),
+            ("RSE33", "missing"),
+            ("RSE37", "missing"),
+        ]
+    );
+    // Every municipality of the oblast has its row in the figures, those that sent nothing included.
+    assert_eq!(aggregates.by_municipality.len(), 8);
+    let ivanovo = aggregates
+        .by_municipality
+        .iter()
+        .find(|m| m.municipality_code == "RSE13")
+        .unwrap();
+    assert_eq!(
+        (
+            ivanovo.services,
+            ivanovo.population,
+            ivanovo.dsp_value("children_total")
+        ),
+        (0, None, Some(900))
+    );
 }

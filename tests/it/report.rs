@@ -159,7 +159,7 @@ fn the_workbook_agrees_with_the_csv_files() {
     let rows: Vec<&[Data]> = annex2.rows().collect();
     let header = rows
         .iter()
-        .position(|r| r.first().is_some_and(|c| c.to_string() == "Община"))
+        .position(|r| r.first().is_some_and(|c| *c == "Община"))
         .unwrap()
         + 2;
     let width = rows[header].len();
@@ -178,7 +178,7 @@ fn the_workbook_agrees_with_the_csv_files() {
             m["municipality"]
         );
     }
-    let total_row = rows.iter().rev().find(|r| r[0].to_string() == "Общо").unwrap();
+    let total_row = rows.iter().rev().find(|r| r[0] == "Общо за областта").unwrap();
     let capacity_total: f64 = by_municipality
         .iter()
         .map(|m| m["capacity"].parse::<f64>().unwrap())
@@ -193,8 +193,8 @@ fn the_workbook_agrees_with_the_csv_files() {
     // The totals are formulas (with the cached values read above).
     let formulas = workbook.worksheet_formula("Приложение 2").unwrap();
     assert!(
-        formulas.used_cells().any(|(_, _, f)| f.starts_with("SUM(")),
-        "no SUM formula in Annex 2"
+        formulas.used_cells().any(|(_, _, f)| f.starts_with("SUBTOTAL(9,")),
+        "no total formula in Annex 2"
     );
 
     // Annex 1 lists every accepted service, as services.csv does.
@@ -266,7 +266,7 @@ fn the_workbook_agrees_with_the_csv_files() {
     assert!(out.join("feedback/RSE04.xlsx").is_file());
     let mut feedback: Xlsx<_> = open_workbook(out.join("feedback/RSE04.xlsx")).unwrap();
     let sheet = feedback.worksheet_range("Обратна връзка").unwrap();
-    assert!(sheet.used_cells().any(|(_, _, v)| v.to_string() == "Бяла/грешен.xlsx"));
+    assert!(sheet.used_cells().any(|(_, _, v)| *v == "Бяла/грешен.xlsx"));
 }
 
 #[test]

@@ -1,0 +1,200 @@
+//! The sample's own README, in Bulgarian and English: takes the options,
+//! the files and the truth and gives a page saying what the folder holds,
+//! that the names are real and the figures synthetic, which honest mistakes
+//! were planted where, and the command that makes the same files again.
+
+use std::fmt::Write as _;
+
+use super::{Mistake, SampleFile, SampleOptions, Truth};
+use crate::issue::Lang;
+use crate::period::Period;
+use crate::schema::Schemas;
+
+/// The command that regenerates the sample.
+pub(crate) fn command(options: &SampleOptions, folder: &str) -> String {
+    let mut out = String::from("socmon sample");
+    for oblast in &options.oblasts {
+        let _ = write!(out, " --oblast {oblast}");
+    }
+    if options.scale != 1 {
+        let _ = write!(out, " --scale {}", options.scale);
+    }
+    if options.period != Period::report_2016_2017() {
+        let _ = write!(out, " --period {}", options.period.name());
+    }
+    let _ = write!(
+        out,
+        " --seed {} --mistakes {} --output {folder}",
+        options.seed, options.mistakes
+    );
+    out
+}
+
+/// Table cells must not break the table.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub(crate) fn readme(
+    schemas: &Schemas,
+    options: &SampleOptions,
+    oblasts: &[String],
+    files: &[SampleFile],
+    truth: &Truth,
+) -> String {
+    let reference = &schemas.reference;
+    let names: Vec<String> = oblasts
+        .iter()
+        .map(|code| reference.oblast(code).map_or(code.clone(), |o| o.name_bg.clone()))
+        .collect();
+    let names_en: Vec<String> = oblasts
+        .iter()
+        .map(|code| reference.oblast(code).map_or(code.clone(), |o| o.name_en.clone()))
+        .collect();
+    let count = |ext: &str| files.iter().filter(|f| f.relative.ends_with(ext)).count();
+    let (xlsx, xls, ods) = (count(".xlsx"), count(".xls"), count(".ods"));
+    let municipalities = truth.municipalities.len();
+    let period = options.period.display_bg();
+    // A card sent twice is one mistake reported at two places.
+    let direct = truth
+        .planted
+        .iter()
+        .filter(|p| !p.consequence && p.mistake != Mistake::DuplicateCard)
+        .count()
+        + truth
+            .planted
+            .iter()
+            .filter(|p| p.mistake == Mistake::DuplicateCard)
+            .count()
+            / 2;
+    let command = command(options, "input");
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Примерни отчети – {} / Sample returns – {}\n",
+        names.join(", "),
+        names_en.join(", ")
+    );
+    let _ = writeln!(out, "## Български\n");
+    let _ = writeln!(
+        out,
+        "Примерни отчети за мониторинга на областната стратегия за развитие на социалните услуги: \
+         карти на общинските администрации, карти на социални услуги за пълнолетни и за деца \
+         и таблици от дирекциите „Социално подпомагане“ (ДСП), както биха пристигнали от \
+         {municipalities} общини за периода {period}.\n"
+    );
+    let _ = writeln!(
+        out,
+        "**Имената на областите, общините и селата са истински; всички числа, наименования на услуги, \
+         доставчици и хора са измислени.** Данните не описват действителни услуги.\n"
+    );
+    let _ = writeln!(
+        out,
+        "Файлове: {} ({xlsx} .xlsx, {xls} .xls, {ods} .ods), по една папка на община и папка `ДСП`. \
+         Записи: {}, от тях с грешка (не влизат в сборовете): {}. Част от общините са изпратили \
+         всички карти на услуги в една работна книга (по един лист на карта). Файловете са попълнени \
+         по различни начини, допустими по образците: номерирани и обединени клетки с етикети, \
+         етикети с главни букви, с „:“ или „*“, с пренесен ред или с латинска буква, която прилича на \
+         кирилска; числа като „1 250,50“; дати като текст; съкращения и други имена на видовете услуги.\n",
+        xlsx + xls + ods,
+        truth.records,
+        truth.records_rejected
+    );
+    let _ = writeln!(out, "### Нарочно допуснати грешки\n");
+    let _ = writeln!(
+        out,
+        "{direct} честни грешки, каквито има в истинските отчети. Редовете „следствие“ са находки, \
+         които грешката предизвиква другаде (например общината не е разпозната, затова броят на \
+         картите ѝ не съвпада).\n"
+    );
+    table(&mut out, schemas, truth, Lang::Bg);
+    let _ = writeln!(
+        out,
+        "\nСъщите файлове (байт по байт) се получават отново с:\n\n```\n{command}\n```\n"
+    );
+
+    let _ = writeln!(out, "## English\n");
+    let _ = writeln!(
+        out,
+        "Sample returns for the monitoring of the regional strategy for social services: municipal \
+         administration cards, service cards for adults and for children, and tables from the Social \
+         Assistance Directorates (DSP), as {municipalities} municipalities would send them for the period {period}.\n"
+    );
+    let _ = writeln!(
+        out,
+        "**The names of oblasts, municipalities and villages are real; every figure and every name of a \
+         service, provider or person is made up.** The data describe no actual service.\n"
+    );
+    let _ = writeln!(
+        out,
+        "Files: {} ({xlsx} .xlsx, {xls} .xls, {ods} .ods), one folder per municipality and a `ДСП` folder. \
+         Records: {}, of which {} carry an error and add to no figure. Some municipalities sent all their \
+         service cards in one workbook (a sheet per card). The files are filled in the many ways the \
+         templates allow: numbered and merged label cells, labels in upper case, with \":\" or \"*\", with a \
+         line break or a Latin look-alike letter; numbers such as \"1 250,50\"; dates as text; abbreviations \
+         and other names of service types.\n",
+        xlsx + xls + ods,
+        truth.records,
+        truth.records_rejected
+    );
+    let _ = writeln!(out, "### Planted mistakes\n");
+    let _ = writeln!(
+        out,
+        "{direct} honest mistakes of the kind real returns have. Rows marked \"consequence\" are findings the \
+         mistake causes elsewhere (for instance a municipality that cannot be read, so its card count differs).\n"
+    );
+    table(&mut out, schemas, truth, Lang::En);
+    let _ = writeln!(
+        out,
+        "\nThe same files, byte for byte, come back with:\n\n```\n{command}\n```"
+    );
+    out
+}
+
+fn table(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {
+    let bg = lang == Lang::Bg;
+    let _ = writeln!(
+        out,
+        "{}",
+        if bg {
+            "| Файл | Лист | Клетка | Поле | Код | Тежест | Грешка |\n| --- | --- | --- | --- | --- | --- | --- |"
+        } else {
+            "| File | Sheet | Cell | Field | Code | Severity | Mistake |\n| --- | --- | --- | --- | --- | --- | --- |"
+        }
+    );
+    for issue in &truth.planted {
+        let file = if issue.file.is_empty() {
+            let name = schemas
+                .reference
+                .municipality(&issue.municipality)
+                .map_or(issue.municipality.clone(), |m| m.name_bg.clone());
+            if bg {
+                format!("(няма файл: {name})")
+            } else {
+                format!("(no file: {name})")
+            }
+        } else {
+            format!("`{}`", issue.file)
+        };
+        let mut what = issue.mistake.describe(lang).to_string();
+        if issue.consequence {
+            what = if bg {
+                format!("следствие: {what}")
+            } else {
+                format!("consequence: {what}")
+            };
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | `{}` | {} | {} |",
+            cell(&file),
+            cell(&issue.sheet),
+            issue.cell,
+            issue.field,
+            issue.code,
+            issue.severity.label(lang),
+            cell(&what)
+        );
+    }
+}
