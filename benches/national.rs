@@ -147,6 +147,7 @@ fn national_set(root: &Path, scale: u32) -> (PathBuf, usize, u64) {
             seed: 2017,
             mistakes: 0.05,
             period: socmon::period::Period::report_2016_2017(),
+            later: None,
         };
         let started = Instant::now();
         let sample = socmon::sample::generate(&schemas, &options).expect("generate");

@@ -9,8 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{self, Config, Settings};
+use crate::compare::{self, ChangeStatus, Comparison};
+use crate::config::{self, Config, HistoryConfig, Settings};
 use crate::error::{Error, Result};
+use crate::history::{History, Partition, StoredPeriod};
 use crate::ingest::Limits;
 use crate::issue::{Lang, Messages, Severity};
 use crate::pipeline::{self, Run};
@@ -44,6 +46,24 @@ enum Command {
     /// Write realistic sample returns (synthetic figures, real municipalities)
     /// in every shape the templates allow; the same seed gives the same files.
     Sample(SampleArgs),
+    /// List the periods stored in the history of runs, or remove one.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+struct HistoryArgs {
+    /// The history folder.
+    #[arg(long, default_value = "history", value_name = "DIR")]
+    history: PathBuf,
+    /// Remove the period given with --oblast and --period.
+    #[arg(long, requires_all = ["oblast", "period"])]
+    remove: bool,
+    /// Oblast code (with --remove).
+    #[arg(long, value_name = "CODE")]
+    oblast: Option<String>,
+    /// Period (with --remove), as for `run`.
+    #[arg(long, value_name = "P")]
+    period: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +83,11 @@ struct SampleArgs {
     /// Reporting period of the returns (as for `run`).
     #[arg(long, value_name = "P")]
     period: Option<String>,
+    /// Write the returns of this later period instead: the same world a step on,
+    /// with planned changes (a service opened, one closed, capacities changed,
+    /// one suspicious jump) listed in the sample's README.
+    #[arg(long, value_name = "P")]
+    later: Option<String>,
     /// Folder to write the returns to (files already there are left alone).
     #[arg(long, value_name = "DIR")]
     output: PathBuf,
@@ -130,6 +155,13 @@ struct RunArgs {
     /// Print how long each stage took (read, validate, aggregate, report) on stderr.
     #[arg(long)]
     timings: bool,
+    /// Folder of the history of runs (Parquet by oblast and period): compared
+    /// with, and this run's data stored into. Default: history/ beside the output folder.
+    #[arg(long, value_name = "DIR")]
+    history: Option<PathBuf>,
+    /// Compare with this stored period instead of the latest one before the run's.
+    #[arg(long, value_name = "P")]
+    compare_with: Option<String>,
 }
 
 /// What one file, and the run, may cost; a file over a limit is reported as
@@ -183,6 +215,11 @@ fn load_schemas(flag: Option<&PathBuf>, cwd: &std::path::Path) -> Result<Schemas
     Schemas::load(&source)
 }
 
+fn parse_period(text: &str) -> Result<crate::period::Period> {
+    text.parse()
+        .map_err(|e: crate::period::PeriodError| Error::Usage(e.to_string()))
+}
+
 fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Config> {
     let cwd = current_dir()?;
     let schemas = load_schemas(args.schemas.as_ref(), &cwd)?;
@@ -204,7 +241,84 @@ fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Co
         schemas,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         threads: args.threads,
+        history: None,
     })
+}
+
+/// The history of a `run`: the folder and the period to compare with.
+fn resolve_history(args: &RunArgs, output: &std::path::Path) -> Result<HistoryConfig> {
+    Ok(HistoryConfig {
+        dir: config::resolve_history(args.history.as_deref(), output, &current_dir()?)?,
+        compare_with: args.compare_with.as_deref().map(parse_period).transpose()?,
+    })
+}
+
+/// The comparison lines of the summary: what the run was compared with and
+/// what changed, and a note when the periods differ in length.
+fn print_comparison(config: &Config, comparison: &Comparison, outliers: usize, stored: &[String]) {
+    let t = |bg: &'static str, en: &'static str| report::text::tr(config.lang, bg, en);
+    let mut err = std::io::stderr().lock();
+    for baseline in &comparison.baselines {
+        let _ = writeln!(
+            err,
+            "  {} {} ({}, {} {}): {} {}, {} {}, {} {}",
+            t("сравнение с", "compared with"),
+            baseline.meta.period.name(),
+            baseline.oblast_code,
+            baseline.meta.period.days(),
+            t("дни", "days"),
+            t("открити", "opened"),
+            comparison
+                .services
+                .iter()
+                .filter(|s| s.status == ChangeStatus::Opened && s.service.oblast_code == baseline.oblast_code)
+                .count(),
+            t("закрити", "closed"),
+            comparison
+                .services
+                .iter()
+                .filter(|s| s.status == ChangeStatus::Closed && s.service.oblast_code == baseline.oblast_code)
+                .count(),
+            t("продължаващи", "continued"),
+            comparison
+                .services
+                .iter()
+                .filter(|s| s.status == ChangeStatus::Continued && s.service.oblast_code == baseline.oblast_code)
+                .count(),
+        );
+        if !baseline.same_length {
+            let _ = writeln!(
+                err,
+                "  {}",
+                match config.lang {
+                    Lang::Bg => format!(
+                        "внимание: периодите са с различна дължина ({} и {} дни); обслужените потребители и средствата не са сравнявани за отклонения",
+                        baseline.meta.period.days(),
+                        config.period.days()
+                    ),
+                    Lang::En => format!(
+                        "note: the periods differ in length ({} and {} days); users served and funds were not compared for outliers",
+                        baseline.meta.period.days(),
+                        config.period.days()
+                    ),
+                }
+            );
+        }
+    }
+    if comparison.baselines.is_empty() {
+        let _ = writeln!(
+            err,
+            "  {}",
+            t(
+                "сравнение: в историята няма предходен период",
+                "comparison: no earlier period in the history"
+            )
+        );
+    }
+    let _ = writeln!(err, "  {}: {outliers}", t("отклонения", "outliers"));
+    if !stored.is_empty() {
+        let _ = writeln!(err, "  {}: {}", t("история", "history"), stored.join(", "));
+    }
 }
 
 /// The short summary on stderr.
@@ -281,16 +395,75 @@ fn print_findings(config: &Config, run: &Run) {
 }
 
 fn run_command(args: &RunArgs) -> Result<ExitCode> {
-    let config = resolve(&args.check, Some(args.output.clone()), args.strict)?;
+    let mut config = resolve(&args.check, Some(args.output.clone()), args.strict)?;
+    config.history = Some(resolve_history(args, &args.output)?);
     let mut run = pipeline::check(&config)?;
     let started = std::time::Instant::now();
-    let aggregates =
+    let mut aggregates =
         crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
     run.timings.push(("aggregate", started.elapsed()));
+
+    // The history: compare with what is stored, flag outliers, and stage this run's data.
     let started = std::time::Instant::now();
-    let files = report::build(&config, &run, &aggregates)?;
+    let history = match &config.history {
+        Some(h) => Some(History::open(&h.dir)?),
+        None => None,
+    };
+    let current = |run: &Run, aggregates: &crate::aggregate::Aggregates| -> Vec<StoredPeriod> {
+        run.oblasts
+            .iter()
+            .map(|o| StoredPeriod::current(&config.schemas, config.period, run, aggregates, o))
+            .collect()
+    };
+    let mut stored = std::collections::BTreeMap::new();
+    if let Some(history) = &history {
+        for oblast in &run.oblasts {
+            stored.insert(oblast.clone(), history.load(oblast)?);
+        }
+    }
+    let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
+    let comparison = compare::compare(&current(&run, &aggregates), stored, compare_with)?;
+    let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
+    let outlier_count = outliers.len();
+    crate::pipeline::add_findings(&mut run, &mut aggregates, outliers);
+    let staged = match &history {
+        Some(history) => {
+            let mut partitions = Vec::new();
+            for stored in current(&run, &aggregates) {
+                partitions.push(Partition {
+                    oblast: stored.meta.oblast_code.clone(),
+                    period: config.period,
+                    tables: crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?,
+                });
+            }
+            Some(history.stage(partitions)?)
+        }
+        None => None,
+    };
+    run.timings.push(("history", started.elapsed()));
+
+    let started = std::time::Instant::now();
+    let files = report::build(&config, &run, &aggregates, &comparison)?;
     let path = report::write(&config.output, &files)?;
     run.timings.push(("report", started.elapsed()));
+    // Stored only once the report is in place: a failed run changes no history.
+    let mut stored_periods = Vec::new();
+    if let (Some(staged), Some(history)) = (staged, &history) {
+        staged.commit()?;
+        stored_periods = run
+            .oblasts
+            .iter()
+            .map(|o| history.period_dir(o, &config.period).display().to_string())
+            .collect();
+        if stored_periods.len() > 3 {
+            let n = stored_periods.len();
+            stored_periods = vec![format!(
+                "{} ({n} {})",
+                history.dir().display(),
+                report::text::tr(config.lang, "периода", "periods")
+            )];
+        }
+    }
     if args.timings {
         let stages: Vec<String> = run
             .timings
@@ -306,6 +479,7 @@ fn run_command(args: &RunArgs) -> Result<ExitCode> {
     }
     if !args.check.quiet {
         print_summary(&config, &run, Some(&path));
+        print_comparison(&config, &comparison, outlier_count, &stored_periods);
     }
     Ok(if config.strict && run.errors() > 0 {
         ExitCode::from(1)
@@ -355,9 +529,7 @@ fn sample_command(args: &SampleArgs) -> Result<ExitCode> {
     oblasts.sort();
     oblasts.dedup();
     let period = match &args.period {
-        Some(text) => text
-            .parse()
-            .map_err(|e: crate::period::PeriodError| Error::Usage(e.to_string()))?,
+        Some(text) => parse_period(text)?,
         None => crate::period::Period::report_2016_2017(),
     };
     let options = crate::sample::SampleOptions {
@@ -366,6 +538,7 @@ fn sample_command(args: &SampleArgs) -> Result<ExitCode> {
         seed: args.seed,
         mistakes: args.mistakes,
         period,
+        later: args.later.as_deref().map(parse_period).transpose()?,
     };
     let sample = crate::sample::generate(&schemas, &options)?;
     crate::sample::write(&sample, &args.output).map_err(|e| Error::output(&args.output, e))?;
@@ -376,6 +549,47 @@ fn sample_command(args: &SampleArgs) -> Result<ExitCode> {
         sample.truth.records_rejected,
         args.output.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the stored periods (stdout), or removes one.
+fn history_command(args: &HistoryArgs) -> Result<ExitCode> {
+    let history = History::open(&args.history)?;
+    if args.remove {
+        let (Some(oblast), Some(period)) = (&args.oblast, &args.period) else {
+            return Err(Error::Usage("--remove needs --oblast CODE and --period P".into()));
+        };
+        let period = parse_period(period)?;
+        let oblast = oblast.trim().to_uppercase();
+        if history.remove(&oblast, &period)? {
+            eprintln!("socmon: removed {}", history.period_dir(&oblast, &period).display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(Error::Usage(format!(
+            "{oblast} {} is not stored in {}",
+            period.name(),
+            args.history.display()
+        )));
+    }
+    let entries = history.list()?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "oblast\tperiod\tfrom\tto\tdata_date\tfiles\trecords");
+    for e in &entries {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            e.meta.oblast_code,
+            e.meta.period.name(),
+            e.meta.period.start,
+            e.meta.period.end,
+            e.meta.data_date.map(|d| d.to_string()).unwrap_or_default(),
+            e.files,
+            e.records
+        );
+    }
+    if entries.is_empty() {
+        eprintln!("socmon: no period stored in {}", args.history.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -398,6 +612,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate_command(args),
         Command::Templates(args) => templates_command(args),
         Command::Sample(args) => sample_command(args),
+        Command::History(args) => history_command(args),
     };
     match outcome {
         Ok(code) => code,

@@ -49,6 +49,67 @@ pub struct Config {
     pub progress: bool,
     /// Worker threads for reading files (None: one per core).
     pub threads: Option<usize>,
+    /// The history of runs to compare with and store into (None: neither,
+    /// as for `socmon validate`).
+    pub history: Option<HistoryConfig>,
+}
+
+/// Where the history of runs is kept and what a run compares with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryConfig {
+    pub dir: PathBuf,
+    /// Compare with this stored period instead of the latest one before the run's.
+    pub compare_with: Option<Period>,
+}
+
+/// The default history folder: `history/` beside the output folder.
+pub fn default_history_dir(output: &Path) -> PathBuf {
+    output.parent().unwrap_or(Path::new("")).join("history")
+}
+
+/// Resolves the history folder: `--history DIR`, else `history/` beside the
+/// output folder.
+///
+/// Errors: [`Error::Usage`] when the folder lies inside what a run replaces
+/// (the report, run.json, data/ or feedback/ of the output folder), where the
+/// next run would delete it.
+pub fn resolve_history(flag: Option<&Path>, output: &Path, cwd: &Path) -> Result<PathBuf> {
+    let dir = flag.map_or_else(|| default_history_dir(output), Path::to_path_buf);
+    let absolute = |p: &Path| -> Vec<String> {
+        cwd.join(p)
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                std::path::Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .fold(Vec::new(), |mut parts, part| {
+                if part == ".." {
+                    parts.pop();
+                } else {
+                    parts.push(part);
+                }
+                parts
+            })
+    };
+    let history = absolute(&dir);
+    let output = absolute(output);
+    for replaced in [
+        crate::report::REPORT_FILE,
+        crate::report::RUN_FILE,
+        crate::report::DATA_DIR,
+        crate::report::FEEDBACK_DIR,
+    ] {
+        let mut target = output.clone();
+        target.push(replaced.to_string());
+        if history.starts_with(&target) {
+            return Err(Error::Usage(format!(
+                "--history {}: inside {replaced} of the output folder, which every run replaces; choose another folder",
+                dir.display()
+            )));
+        }
+    }
+    Ok(dir)
 }
 
 /// The settings file (`socmon.toml`) an input folder or project may carry.

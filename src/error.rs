@@ -26,6 +26,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// The history of runs cannot be read or written.
+    #[error("history {path}: {message}")]
+    History { path: PathBuf, message: String },
+
     /// polars failed while adding up: a bug, never a data problem.
     #[error("aggregation failed: {0}")]
     Aggregate(String),
@@ -34,6 +38,15 @@ pub enum Error {
 impl Error {
     pub fn output(path: impl Into<PathBuf>, message: impl ToString) -> Self {
         Error::Output {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl Error {
+    pub fn history(path: impl Into<PathBuf>, message: impl ToString) -> Self {
+        Error::History {
             path: path.into(),
             message: message.to_string(),
         }

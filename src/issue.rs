@@ -128,6 +128,33 @@ pub enum Expected {
     YesNo,
 }
 
+/// What an outlier was compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutlierCheck {
+    /// A change since the previous period beyond the field's threshold.
+    Change {
+        previous: f64,
+        /// The earlier period's name ("2017Q2").
+        previous_period: String,
+        /// The share of change allowed (0.5 = 50 %).
+        threshold: f64,
+    },
+    /// Outside the lowest..highest value of the service in the stored periods.
+    OutsideRange { low: f64, high: f64, periods: usize },
+    /// Users served in the period far above the places.
+    ServedPerPlace { capacity: i64, limit: f64 },
+    /// Funds per place far from the oblast's median for the service type.
+    BudgetPerPlace {
+        /// All funds of the service (state + local + other) and its places.
+        total: f64,
+        capacity: i64,
+        median: f64,
+        /// Services of the type behind the median.
+        services: usize,
+        factor: f64,
+    },
+}
+
 /// The facts of one finding.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finding {
@@ -284,6 +311,8 @@ pub enum Finding {
     LinkNotFollowed {
         looped: bool,
     },
+    /// A value that deserves a second look (a warning, never an error).
+    Outlier(OutlierCheck),
 }
 
 impl Finding {
@@ -314,6 +343,7 @@ impl Finding {
             BlankCard => "blank_card",
             SchemaVersion { .. } => "schema_version",
             LinkNotFollowed { .. } => "link_not_followed",
+            Outlier(_) => "outlier",
         }
     }
 }
@@ -896,6 +926,7 @@ impl Messages<'_> {
                 (false, true) => "A link to a folder already read (a loop); not followed.".to_string(),
                 (false, false) => "A link to a folder that does not exist or cannot be read; not followed.".to_string(),
             },
+            Outlier(outlier) => self.outlier(issue, outlier, &label),
             RowAfterTable => {
                 if bg {
                     "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()
@@ -915,6 +946,111 @@ impl Messages<'_> {
                     "Таблицата има заглавен ред, но няма редове с данни.".to_string()
                 } else {
                     "The table has a header but no data rows.".to_string()
+                }
+            }
+        }
+    }
+
+    /// An outlier: the value, what it was compared with, and what to check.
+    fn outlier(&self, issue: &Issue, outlier: &OutlierCheck, label: &str) -> String {
+        let bg = self.lang == Lang::Bg;
+        let value = &issue.value;
+        let n = |x: f64| number((x * 100.0).round() / 100.0);
+        let pct = |x: f64| format!("{} %", number((x * 1000.0).round() / 10.0));
+        match outlier {
+            OutlierCheck::Change {
+                previous,
+                previous_period,
+                threshold,
+            } => {
+                let now: f64 = value.parse().unwrap_or(f64::NAN);
+                let change = if *previous != 0.0 {
+                    let share = (now - previous) / previous.abs();
+                    format!("{}{}", if share > 0.0 { "+" } else { "" }, pct(share))
+                } else {
+                    "—".into()
+                };
+                if bg {
+                    format!(
+                        "{label} е {value}, а за предходния период ({previous_period}) е {} ({change}; праг {}). Проверете стойността.",
+                        n(*previous),
+                        pct(*threshold)
+                    )
+                } else {
+                    format!(
+                        "{label} is {value}, against {} in the previous period ({previous_period}) ({change}; threshold {}). Check the value.",
+                        n(*previous),
+                        pct(*threshold)
+                    )
+                }
+            }
+            OutlierCheck::OutsideRange { low, high, periods } => {
+                if bg {
+                    format!(
+                        "{label} е {value}, извън досегашните стойности на услугата ({}–{} в {periods} съхранени периода). Проверете стойността.",
+                        n(*low),
+                        n(*high)
+                    )
+                } else {
+                    format!(
+                        "{label} is {value}, outside the service's values so far ({}–{} in {periods} stored periods). Check the value.",
+                        n(*low),
+                        n(*high)
+                    )
+                }
+            }
+            OutlierCheck::ServedPerPlace { capacity, limit } => {
+                let served: f64 = value.parse().unwrap_or(f64::NAN);
+                let per_place = if *capacity > 0 {
+                    n(served / *capacity as f64)
+                } else {
+                    "—".into()
+                };
+                if bg {
+                    format!(
+                        "{label} е {value} при капацитет {capacity} места ({per_place} на място; обичайно до {}). Проверете обслужените потребители и капацитета.",
+                        n(*limit)
+                    )
+                } else {
+                    format!(
+                        "{label} is {value} for {capacity} places ({per_place} per place; usually at most {}). Check the users served and the capacity.",
+                        n(*limit)
+                    )
+                }
+            }
+            OutlierCheck::BudgetPerPlace {
+                total,
+                capacity,
+                median,
+                services,
+                factor,
+            } => {
+                let per_place = if *capacity > 0 { total / *capacity as f64 } else { 0.0 };
+                let times = if *median > 0.0 { per_place / median } else { 0.0 };
+                let (how, how_en) = if times >= 1.0 {
+                    (format!("{} пъти повече от", n(times)), format!("{} times", n(times)))
+                } else {
+                    (
+                        format!("{} пъти по-малко от", n(1.0 / times.max(f64::MIN_POSITIVE))),
+                        format!("1/{} of", n(1.0 / times.max(f64::MIN_POSITIVE))),
+                    )
+                };
+                if bg {
+                    format!(
+                        "Средствата на място са {} лв. ({} лв. за {capacity} места) – {how} медианата за този вид услуга в областта ({} лв., {services} услуги; праг {} пъти). Проверете средствата и капацитета.",
+                        n(per_place),
+                        n(*total),
+                        n(*median),
+                        n(*factor)
+                    )
+                } else {
+                    format!(
+                        "The funds per place are {} BGN ({} BGN for {capacity} places) – {how_en} the oblast's median for this type of service ({} BGN, {services} services; threshold {} times). Check the funds and the capacity.",
+                        n(per_place),
+                        n(*total),
+                        n(*median),
+                        n(*factor)
+                    )
                 }
             }
         }

@@ -7,17 +7,23 @@
 //! [`ingest`] (files → sheets) → [`extract`] (sheets → raw records) →
 //! [`validate`] (typed records + issues) → [`aggregate`] (polars frames) →
 //! [`report`] (workbook, CSV, JSON, feedback). [`pipeline`] runs them in
-//! order from a resolved [`config::Config`].
+//! order from a resolved [`config::Config`]. Quarter after quarter,
+//! [`history`] keeps each run's data as Parquet, [`compare`] sets a run
+//! against the previous period and [`outliers`] flags the values that
+//! deserve a second look.
 
 pub mod aggregate;
 pub mod book;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod history;
 pub mod ingest;
 pub mod issue;
 pub mod normalize;
+pub mod outliers;
 pub mod period;
 pub mod pipeline;
 pub mod reference;

@@ -388,7 +388,7 @@ pub fn check(config: &Config) -> Result<Run> {
             },
         ));
     }
-    issues.sort_by(|a, b| (a.location.file.is_empty(), a.sort_key()).cmp(&(b.location.file.is_empty(), b.sort_key())));
+    sort_issues(&mut issues);
     Ok(Run {
         files,
         skipped_files: skipped.into_iter().map(|f| f.relative).collect(),
@@ -397,4 +397,30 @@ pub fn check(config: &Config) -> Result<Run> {
         issues,
         timings: vec![("read", read_time), ("validate", started.elapsed())],
     })
+}
+
+/// Findings in report order: by file, sheet, cell, field and code; those
+/// about no file (missing submissions) last.
+fn sort_issues(issues: &mut [Issue]) {
+    issues.sort_by(|a, b| (a.location.file.is_empty(), a.sort_key()).cmp(&(b.location.file.is_empty(), b.sort_key())));
+}
+
+/// Adds findings made after the figures were added up (outliers, which are
+/// warnings, so no record changes status) to the run, in report order, and
+/// to the counts of each municipality's submission.
+pub fn add_findings(run: &mut Run, aggregates: &mut crate::aggregate::Aggregates, findings: Vec<Issue>) {
+    for issue in &findings {
+        if let Some(submission) = aggregates
+            .submissions
+            .iter_mut()
+            .find(|s| Some(s.municipality_code.as_str()) == issue.municipality.as_deref())
+        {
+            match issue.severity {
+                Severity::Error => submission.errors += 1,
+                Severity::Warning => submission.warnings += 1,
+            }
+        }
+    }
+    run.issues.extend(findings);
+    sort_issues(&mut run.issues);
 }

@@ -113,6 +113,11 @@ pub struct Field {
     pub help: String,
     /// A field of a table's title block (one value for every row).
     pub in_title: bool,
+    /// Outliers: this field's own share of change since the previous period
+    /// that deserves a second look (else [`Outliers::change`]).
+    pub outlier_change: Option<f64>,
+    /// Outliers: and its own least absolute change (else [`Outliers::min_change`]).
+    pub outlier_min_change: Option<f64>,
 }
 
 /// A rule between fields of one record.
@@ -223,6 +228,79 @@ pub struct Common {
     pub municipality_prefixes: Vec<String>,
     pub oblast_prefixes: Vec<String>,
     pub marker_sheet: String,
+    /// When a value deserves a second look (`[outliers]` in `common.toml`).
+    pub outliers: Outliers,
+}
+
+/// The thresholds of the outlier checks: values that are not wrong but
+/// deserve a second look. Defaults here; `[outliers]` in `common.toml`
+/// overrides them, and a service-card field may carry its own
+/// `outlier_change` / `outlier_min_change`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Outliers {
+    /// The service-card fields compared with earlier periods.
+    pub fields: Vec<String>,
+    /// Of those, the ones that add up over the period (users served, money):
+    /// compared only between periods of the same length.
+    pub flows: Vec<String>,
+    /// Of those, the ones that do not depend on how many days a service ran
+    /// (places): compared even for a service that opened or closed inside a period.
+    pub stocks: Vec<String>,
+    /// A change since the previous period beyond this share (0.5 = 50 %)…
+    pub change: f64,
+    /// …and at least this large in absolute terms.
+    pub min_change: f64,
+    /// Outside the lowest and highest value of the stored periods by more than this share.
+    pub range_margin: f64,
+    /// Earlier stored periods a service needs before its range is checked.
+    pub range_min_periods: usize,
+    /// Users served in the period per place above which the occupancy is far above capacity.
+    pub served_per_place: f64,
+    /// Funds per place more than this many times above (or below) the oblast's
+    /// median for the service type.
+    pub budget_per_place_factor: f64,
+    /// Services of a type in the oblast needed before its median counts.
+    pub median_min_services: usize,
+}
+
+impl Default for Outliers {
+    fn default() -> Self {
+        let owned = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
+        Outliers {
+            fields: owned(&[
+                "capacity",
+                "avg_users",
+                "users_served",
+                "budget_state",
+                "budget_local",
+                "budget_other",
+            ]),
+            flows: owned(&["users_served", "budget_state", "budget_local", "budget_other"]),
+            stocks: owned(&["capacity"]),
+            change: 0.5,
+            min_change: 5.0,
+            range_margin: 0.25,
+            range_min_periods: 2,
+            served_per_place: 4.0,
+            budget_per_place_factor: 3.0,
+            median_min_services: 4,
+        }
+    }
+}
+
+impl Schemas {
+    /// The change threshold of a service-card field: (share, least absolute change).
+    pub fn change_threshold(&self, template: &str, field: &str) -> (f64, f64) {
+        let own = self
+            .template(template)
+            .and_then(|t| t.fields.iter().find(|f| f.id == field));
+        let o = &self.common.outliers;
+        (
+            own.and_then(|f| f.outlier_change).unwrap_or(o.change),
+            own.and_then(|f| f.outlier_min_change).unwrap_or(o.min_change),
+        )
+    }
 }
 
 impl Common {
@@ -267,6 +345,8 @@ struct CommonFile {
     municipality_prefixes: Vec<String>,
     oblast_prefixes: Vec<String>,
     marker_sheet: String,
+    #[serde(default)]
+    outliers: Outliers,
 }
 
 #[derive(Deserialize)]
@@ -327,6 +407,8 @@ struct FieldFile {
     count_of_cards: Vec<String>,
     #[serde(default)]
     help: String,
+    outlier_change: Option<f64>,
+    outlier_min_change: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -511,6 +593,7 @@ impl Schemas {
             municipality_prefixes: common_file.municipality_prefixes,
             oblast_prefixes: common_file.oblast_prefixes,
             marker_sheet: common_file.marker_sheet,
+            outliers: common_file.outliers,
         };
         if let Some(clash) = common.yes_values.intersection(&common.no_values).next() {
             return Err(schema_error(
@@ -525,6 +608,7 @@ impl Schemas {
             templates.push(build_template(&file, parsed, &reference)?);
         }
         check_set(&templates)?;
+        check_outliers(&common.outliers, &templates)?;
         Ok(Schemas {
             templates,
             common,
@@ -562,6 +646,36 @@ fn check_set(templates: &[Template]) -> Result<()> {
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The outlier settings name numeric fields of the service cards and sensible thresholds.
+fn check_outliers(o: &Outliers, templates: &[Template]) -> Result<()> {
+    let err = |message: String| schema_error("common.toml", format!("[outliers] {message}"));
+    for id in o.fields.iter().chain(&o.flows).chain(&o.stocks) {
+        let numeric = templates
+            .iter()
+            .filter(|t| t.role == Role::ServiceCard)
+            .any(|t| t.fields.iter().any(|f| &f.id == id && f.kind.is_numeric()));
+        if !numeric {
+            return Err(err(format!("names {id}, which is no number field of a service card")));
+        }
+    }
+    if let Some(other) = o.flows.iter().chain(&o.stocks).find(|f| !o.fields.contains(f)) {
+        return Err(err(format!("flows/stocks name {other}, which `fields` does not list")));
+    }
+    let positive = [
+        ("change", o.change),
+        ("served_per_place", o.served_per_place),
+        ("range_margin", o.range_margin + 1.0),
+        ("min_change", o.min_change + 1.0),
+    ];
+    if let Some((name, _)) = positive.iter().find(|(_, v)| v.is_nan() || *v <= 0.0) {
+        return Err(err(format!("{name} must be above 0")));
+    }
+    if o.budget_per_place_factor.is_nan() || o.budget_per_place_factor <= 1.0 {
+        return Err(err("budget_per_place_factor must be above 1".into()));
     }
     Ok(())
 }
@@ -606,6 +720,21 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
             format!("field {}: `min`/`max` only go with numbers", spec.id),
         ));
     }
+    if (spec.outlier_change.is_some() || spec.outlier_min_change.is_some()) && !spec.kind.is_numeric() {
+        return Err(schema_error(
+            file,
+            format!(
+                "field {}: `outlier_change`/`outlier_min_change` only go with numbers",
+                spec.id
+            ),
+        ));
+    }
+    if spec.outlier_change.is_some_and(|c| c.is_nan() || c <= 0.0) {
+        return Err(schema_error(
+            file,
+            format!("field {}: `outlier_change` is a share above 0 (0.5 = 50 %)", spec.id),
+        ));
+    }
     if spec.format.is_some() && spec.kind != FieldType::Text {
         return Err(schema_error(
             file,
@@ -629,6 +758,8 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
         count_of_cards: spec.count_of_cards,
         help: spec.help,
         in_title,
+        outlier_change: spec.outlier_change,
+        outlier_min_change: spec.outlier_min_change,
     })
 }
 

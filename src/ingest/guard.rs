@@ -185,6 +185,10 @@ const EOF: u16 = 0x000A;
 const BOUNDSHEET: u16 = 0x0085;
 const FILEPASS: u16 = 0x002F;
 const SST: u16 = 0x00FC;
+const CODEPAGE: u16 = 0x0042;
+const DATEMODE: u16 = 0x0022;
+/// Lbl: a defined name.
+const NAME: u16 = 0x0018;
 const CONTINUE: u16 = 0x003C;
 const DIMENSIONS: u16 = 0x0200;
 const NUMBER: u16 = 0x0203;
@@ -395,7 +399,9 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<CheckedXls, FileProble
         .map_err(damaged)?;
     drop(container);
 
-    // The workbook globals, up to the first EOF.
+    // The workbook globals, up to the first EOF. Records calamine would
+    // index past their end are refused here as damaged (calamine panics on
+    // them; the panic is caught, but its message helps no one).
     let mut sheets: Vec<(usize, String)> = Vec::new();
     let mut sst: Vec<u64> = Vec::new();
     let mut sst_bytes = 0u64;
@@ -406,6 +412,14 @@ pub fn check_xls(bytes: &[u8], limits: &Limits) -> Result<CheckedXls, FileProble
             BOUNDSHEET => {
                 let pos = u32_at(record.data, 0).ok_or_else(|| damaged("a sheet entry is cut short"))?;
                 sheets.push((pos as usize, boundsheet_name(record.data)));
+            }
+            BOF | CODEPAGE | DATEMODE if record.data.len() < 2 => {
+                return Err(damaged(format!("a record 0x{:04X} is cut short", record.kind)));
+            }
+            NAME if record.data.len() < 14
+                || usize::from(u16_at(record.data, 4).unwrap_or(u16::MAX)) > record.data.len() =>
+            {
+                return Err(damaged("a defined name is cut short"));
             }
             SST => {
                 sst = sst_lengths(&record)?;

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 
 use crate::aggregate::{Aggregates, DSP_FIELDS, Figures};
+use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::Messages;
@@ -129,7 +130,12 @@ const FIGURES_TAIL: &[&str] = &[
 /// Builds every CSV file: (file name, bytes).
 ///
 /// Errors: [`Error::Output`] if a record cannot be encoded.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
 
     let mut services = Table::new(&[
@@ -319,7 +325,84 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
         ])?;
     }
     files.push(("issues.csv".to_string(), issues.finish()?));
+    files.push(("comparison.csv".to_string(), comparison_csv(config, comparison)?));
     Ok(files)
+}
+
+/// The columns of `comparison.csv`: one row per service matched or not.
+pub const COMPARISON_COLUMNS: &[&str] = &[
+    "oblast_code",
+    "municipality_code",
+    "municipality",
+    "service_type",
+    "service_name",
+    "status",
+    "matched_by",
+    "period_then",
+    "period_now",
+    "capacity_then",
+    "capacity_now",
+    "avg_users_then",
+    "avg_users_now",
+    "users_served_then",
+    "users_served_now",
+    "budget_state_then",
+    "budget_state_now",
+    "budget_local_then",
+    "budget_local_now",
+    "budget_other_then",
+    "budget_other_now",
+    "start_date",
+    "end_date",
+    "file_then",
+    "sheet_then",
+    "file_now",
+    "sheet_now",
+];
+
+fn comparison_csv(config: &Config, comparison: &Comparison) -> Result<Vec<u8>> {
+    let mut table = Table::new(COMPARISON_COLUMNS)?;
+    for change in &comparison.services {
+        let s = &change.service;
+        let (then, now) = (change.then.as_ref(), change.now.as_ref());
+        let then_period = comparison
+            .baseline(&s.oblast_code)
+            .map(|b| b.meta.period.name())
+            .unwrap_or_default();
+        let mut row = texts([
+            &s.oblast_code,
+            &s.municipality_code,
+            &s.municipality,
+            &s.service_type,
+            &s.service_name,
+        ]);
+        row.extend([
+            change.status.as_str().to_string(),
+            change.matched_by.map(|m| m.as_str()).unwrap_or_default().to_string(),
+            then_period,
+            config.period.name(),
+            int(then.and_then(|t| t.capacity)),
+            int(now.and_then(|n| n.capacity)),
+            decimal(then.and_then(|t| t.avg_users)),
+            decimal(now.and_then(|n| n.avg_users)),
+            int(then.and_then(|t| t.users_served)),
+            int(now.and_then(|n| n.users_served)),
+            money(then.and_then(|t| t.budget_state)),
+            money(now.and_then(|n| n.budget_state)),
+            money(then.and_then(|t| t.budget_local)),
+            money(now.and_then(|n| n.budget_local)),
+            money(then.and_then(|t| t.budget_other)),
+            money(now.and_then(|n| n.budget_other)),
+            date(s.start_date),
+            date(now.and_then(|n| n.end_date)),
+            neutralise(then.map_or("", |t| t.file.as_str())),
+            neutralise(then.map_or("", |t| t.sheet.as_str())),
+            neutralise(now.map_or("", |n| n.file.as_str())),
+            neutralise(now.map_or("", |n| n.sheet.as_str())),
+        ]);
+        table.row(row)?;
+    }
+    table.finish()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Written;
 use crate::aggregate::Aggregates;
+use crate::compare::{ChangeStatus, Comparison};
 use crate::config::{Config, PeriodSource};
 use crate::error::{Error, Result};
 use crate::issue::Lang;
@@ -28,6 +29,24 @@ struct LimitsJson {
     max_inflated_bytes: u64,
     max_cells_per_sheet: u64,
     max_sheets: usize,
+}
+
+#[derive(Serialize)]
+struct ComparedJson {
+    oblast: String,
+    period: String,
+    start: String,
+    end: String,
+    same_length: bool,
+}
+
+#[derive(Serialize)]
+struct ComparisonJson {
+    compared_with: Vec<ComparedJson>,
+    services_opened: usize,
+    services_closed: usize,
+    services_continued: usize,
+    outliers: usize,
 }
 
 #[derive(Serialize)]
@@ -53,13 +72,20 @@ struct RunJson<'a> {
     schemas: &'a str,
     schema_versions: BTreeMap<&'a str, u32>,
     limits: LimitsJson,
+    comparison: ComparisonJson,
     outputs: &'a Written,
 }
 
 /// The summary as pretty JSON.
 ///
 /// Errors: [`Error::Output`] if serialisation fails.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, written: &Written) -> Result<Vec<u8>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    written: &Written,
+) -> Result<Vec<u8>> {
     let accepted = run.records_accepted();
     let mut issues_by_code = BTreeMap::new();
     for issue in &run.issues {
@@ -101,6 +127,23 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, written: &Writ
             max_inflated_bytes: config.limits.max_inflated_bytes,
             max_cells_per_sheet: config.limits.max_cells_per_sheet,
             max_sheets: config.limits.max_sheets,
+        },
+        comparison: ComparisonJson {
+            compared_with: comparison
+                .baselines
+                .iter()
+                .map(|b| ComparedJson {
+                    oblast: b.oblast_code.clone(),
+                    period: b.meta.period.name(),
+                    start: b.meta.period.start.to_string(),
+                    end: b.meta.period.end.to_string(),
+                    same_length: b.same_length,
+                })
+                .collect(),
+            services_opened: comparison.count(ChangeStatus::Opened),
+            services_closed: comparison.count(ChangeStatus::Closed),
+            services_continued: comparison.count(ChangeStatus::Continued),
+            outliers: run.issues.iter().filter(|i| i.code() == "outlier").count(),
         },
         outputs: written,
     };

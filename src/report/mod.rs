@@ -1,5 +1,6 @@
-//! Report: takes a checked [`Run`] and its [`Aggregates`] and writes the
-//! outputs — the monitoring workbook, `data/*.csv`, `run.json` and
+//! Report: takes a checked [`Run`], its [`Aggregates`] and the
+//! [`Comparison`] with the history and writes the outputs — the monitoring
+//! workbook, `data/*.csv`, `run.json` and
 //! `feedback/<municipality_code>.xlsx` — into the output folder.
 //!
 //! Everything is first written to a staging folder inside the output
@@ -8,6 +9,7 @@
 //! report as it was. The same input gives the same bytes: no clock is read.
 
 pub mod annexes;
+pub mod comparison;
 pub mod csv;
 pub mod feedback;
 pub mod json;
@@ -18,6 +20,7 @@ pub mod workbook;
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::Aggregates;
+use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::pipeline::Run;
@@ -45,13 +48,13 @@ pub struct OutputFile {
 /// Builds every output in memory (nothing touches the disk).
 ///
 /// Errors: [`Error::Output`] when a workbook cannot be built.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<OutputFile>> {
+pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
     files.push(OutputFile {
         relative: REPORT_FILE.to_string(),
-        bytes: workbook::build(config, run, aggregates)?,
+        bytes: workbook::build(config, run, aggregates, comparison)?,
     });
-    for (name, bytes) in csv::build(config, run, aggregates)? {
+    for (name, bytes) in csv::build(config, run, aggregates, comparison)? {
         files.push(OutputFile {
             relative: format!("{DATA_DIR}/{name}"),
             bytes,
@@ -78,7 +81,7 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
     };
     files.push(OutputFile {
         relative: RUN_FILE.to_string(),
-        bytes: json::build(config, run, aggregates, &written)?,
+        bytes: json::build(config, run, aggregates, comparison, &written)?,
     });
     Ok(files)
 }

@@ -47,6 +47,9 @@ pub fn card(lang: Lang, card: Card) -> &'static str {
 pub struct SheetNames {
     pub summary: &'static str,
     pub annexes: [&'static str; 5],
+    pub comparison: &'static str,
+    pub trends: &'static str,
+    pub outliers: &'static str,
     pub submissions: &'static str,
     pub issues: &'static str,
 }
@@ -62,12 +65,18 @@ pub fn sheet_names(lang: Lang) -> SheetNames {
                 "Приложение 4",
                 "Приложение 5",
             ],
+            comparison: "Сравнение",
+            trends: "Динамика",
+            outliers: "Отклонения",
             submissions: "Подадени данни",
             issues: "Грешки",
         },
         Lang::En => SheetNames {
             summary: "Summary",
             annexes: ["Annex 1", "Annex 2", "Annex 3", "Annex 4", "Annex 5"],
+            comparison: "Comparison",
+            trends: "Trends",
+            outliers: "Outliers",
             submissions: "Submissions",
             issues: "Issues",
         },

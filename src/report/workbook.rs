@@ -1,5 +1,6 @@
 //! The monitoring-report workbook: takes the run and its figures and gives
-//! the .xlsx bytes — Summary with charts, Annexes 1–5, Submissions, Issues —
+//! the .xlsx bytes — Summary with charts, Annexes 1–5, the comparison with
+//! the previous period, trends, outliers, Submissions, Issues —
 //! in Bulgarian (or English). Totals are formulas with cached values, every
 //! table has a frozen header and an autofilter, wide annexes print
 //! landscape, and the document properties are filled. The creation date is
@@ -10,6 +11,7 @@ use rust_xlsxwriter::{Chart, ChartType, DocProperties, Workbook, Worksheet, Xlsx
 use super::sheetkit::{Formats, Kind, Out, col, print_setup, write_cell, write_header, write_table, write_with};
 use super::text::{sheet_names, status, tr};
 use crate::aggregate::{Aggregates, Status};
+use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::{Lang, Messages, Severity};
@@ -24,6 +26,7 @@ pub(super) struct Ctx<'a> {
     pub(super) config: &'a Config,
     pub(super) run: &'a Run,
     pub(super) agg: &'a Aggregates,
+    pub(super) comparison: &'a Comparison,
     pub(super) lang: Lang,
     pub(super) f: Formats,
 }
@@ -77,11 +80,12 @@ impl Ctx<'_> {
 /// Builds the workbook.
 ///
 /// Errors: [`Error::Output`] if rust_xlsxwriter refuses something.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<u8>> {
+pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<u8>> {
     let ctx = Ctx {
         config,
         run,
         agg: aggregates,
+        comparison,
         lang: config.lang,
         f: Formats::new(),
     };
@@ -131,6 +135,25 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
             .add_worksheet()
             .set_name(names.annexes[4])
             .map_err(xlsx_error)?,
+    )
+    .map_err(xlsx_error)?;
+    super::comparison::comparison(
+        &ctx,
+        workbook
+            .add_worksheet()
+            .set_name(names.comparison)
+            .map_err(xlsx_error)?,
+    )
+    .map_err(xlsx_error)?;
+    super::comparison::trends(
+        &ctx,
+        workbook.add_worksheet().set_name(names.trends).map_err(xlsx_error)?,
+        names.trends,
+    )
+    .map_err(xlsx_error)?;
+    super::comparison::outliers(
+        &ctx,
+        workbook.add_worksheet().set_name(names.outliers).map_err(xlsx_error)?,
     )
     .map_err(xlsx_error)?;
     super::annexes::submissions(
@@ -472,6 +495,7 @@ fn summary(ctx: &Ctx, ws: &mut Worksheet, sheet_name: &str) -> Result<(), XlsxEr
         chart.set_width(640).set_height(320);
         ws.insert_chart(4, 4, &chart)?;
     }
+    let mut pie_row = 21;
     if types_last > types_header {
         let mut chart = Chart::new(ChartType::Bar);
         chart
@@ -488,8 +512,11 @@ fn summary(ctx: &Ctx, ws: &mut Worksheet, sheet_name: &str) -> Result<(), XlsxEr
             "Потребители и капацитет по вид услуга",
             "Users against capacity by service type",
         ));
-        chart.set_width(640).set_height(420);
+        // A bar per service type: tall enough for every label to show.
+        let height = (90 + 26 * (types_last - types_header)).max(320);
+        chart.set_width(640).set_height(height);
         ws.insert_chart(21, 4, &chart)?;
+        pie_row = 22 + height.div_ceil(20);
     }
     if total.budget_state + total.budget_local + total.budget_other > 0.0 {
         let mut chart = Chart::new(ChartType::Pie);
@@ -500,7 +527,7 @@ fn summary(ctx: &Ctx, ws: &mut Worksheet, sheet_name: &str) -> Result<(), XlsxEr
             .set_values((sheet_name, funds_header + 1, 1, funds_last, 1));
         chart.title().set_name(ctx.t("Средства по източник", "Funds by source"));
         chart.set_width(480).set_height(320);
-        ws.insert_chart(43, 4, &chart)?;
+        ws.insert_chart(pie_row, 4, &chart)?;
     }
     print_setup(ws, false);
     Ok(())

@@ -164,7 +164,9 @@ struct Fit {
 }
 
 /// Plants mistakes in `share` of `returns` (the duplicate of a card is added as a new file).
-pub(crate) fn plant(planner: &mut Planner, returns: &mut Vec<Return>, share: f64) {
+/// Files holding a card of a service in `protected` (the planned changes of
+/// a later period) get no mistake, so that their change shows as planned.
+pub(crate) fn plant(planner: &mut Planner, returns: &mut Vec<Return>, share: f64, protected: &[usize]) {
     let wanted = ((returns.len() as f64 * share).round() as usize).min(returns.len());
     let mut order: Vec<usize> = (0..returns.len()).collect();
     planner.dice.rng.shuffle(&mut order);
@@ -176,6 +178,12 @@ pub(crate) fn plant(planner: &mut Planner, returns: &mut Vec<Return>, share: f64
     for file in order {
         if planted == wanted {
             break;
+        }
+        let holds_protected = returns[file].sheets.iter().any(|sheet| {
+            matches!(sheet, Sheet::Card(card) if matches!(card.record.subject, Subject::Service { id, .. } if protected.contains(&id)))
+        });
+        if holds_protected {
+            continue;
         }
         let fits = fits_for(planner, returns, file);
         let Some(kind) = fits.iter().map(|o| o.mistake).min_by_key(|k| {

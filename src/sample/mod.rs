@@ -19,6 +19,7 @@
 //! where each record lands) → `truth`; `readme` describes the result.
 
 mod forms;
+mod later;
 mod layout;
 mod mistakes;
 mod model;
@@ -32,8 +33,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+pub use later::{Planned, PlannedChange};
 pub use mistakes::Mistake;
-pub use truth::{ExpectedFigures, PlantedIssue, Truth};
+pub use truth::{ExpectedFigures, ExpectedOutlier, PlantedIssue, Truth};
 
 use crate::error::{Error, Result};
 use crate::period::Period;
@@ -55,6 +57,9 @@ pub struct SampleOptions {
     /// The share of returns (files) that carry one planted honest mistake, 0.0..=1.0.
     pub mistakes: f64,
     pub period: Period,
+    /// Write the returns of this later period instead: the world drawn for
+    /// `period` moved on to it, with planted changes (see `later`).
+    pub later: Option<Period>,
 }
 
 impl SampleOptions {
@@ -67,6 +72,7 @@ impl SampleOptions {
             seed: 2017,
             mistakes: 0.15,
             period: Period::report_2016_2017(),
+            later: None,
         }
     }
 }
@@ -157,7 +163,18 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     if options.scale == 0 {
         return Err(Error::Usage("the scale must be at least 1".into()));
     }
+    if let Some(later) = options.later
+        && later.start <= options.period.end
+    {
+        return Err(Error::Usage(format!(
+            "the later period {} must begin after the period {} ends",
+            later.name(),
+            options.period.name()
+        )));
+    }
     let oblasts = oblast_codes(schemas, options)?;
+    // The period the returns are for.
+    let period = options.later.unwrap_or(options.period);
     let templates = Templates::find(schemas)?;
     let reference = &schemas.reference;
     let forms = Forms::new(reference);
@@ -167,15 +184,17 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         .filter(|f| !f.count_of_cards.is_empty())
         .map(|f| (f.id.clone(), f.count_of_cards.clone()))
         .collect();
-    let planner = |rng: Rng| Planner::new(schemas, &templates, &forms, options.period, rng);
+    let planner = |rng: Rng| Planner::new(schemas, &templates, &forms, period, rng);
 
     // Each oblast draws from its own generator, so it comes out the same
     // whichever oblasts are generated with it.
     let mut next_id = 0;
     let mut returns = Vec::new();
+    let mut planned = Vec::new();
+    let mut statuses = Vec::new();
     for code in &oblasts {
         let mut rng = Rng::derive(options.seed, code);
-        let world = model::oblast(
+        let mut world = model::oblast(
             reference,
             code,
             options.period,
@@ -184,6 +203,49 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             &mut rng,
             &mut next_id,
         );
+        if let Some(later) = options.later {
+            let in_figures = |world: &[model::Municipality], period: Period| -> Vec<(usize, String, String, bool)> {
+                world
+                    .iter()
+                    .flat_map(|m| {
+                        m.services.iter().filter(|s| forms::active(&s.facts, period)).map(|s| {
+                            (
+                                s.id,
+                                m.code.clone(),
+                                forms::text(&s.facts, "service_name").unwrap_or("").to_string(),
+                                forms::date(&s.facts, "end_date").is_some_and(|d| period.contains(d)),
+                            )
+                        })
+                    })
+                    .collect()
+            };
+            let before = in_figures(&world, options.period);
+            // Its own generator, so that the returns are laid out as the base period's were.
+            let mut step_rng = Rng::derive(options.seed, &format!("{code} {}", later.name()));
+            planned.extend(later::step(
+                reference,
+                &mut world,
+                options.period,
+                later,
+                &count_fields,
+                &mut step_rng,
+                &mut next_id,
+            ));
+            let after = in_figures(&world, later);
+            for (id, municipality, name, closing) in &after {
+                let status = match (before.iter().any(|b| b.0 == *id), closing) {
+                    (true, false) => "continued",
+                    (true, true) => "closed",
+                    (false, _) => "opened",
+                };
+                statuses.push((municipality.clone(), name.clone(), status.to_string()));
+            }
+            for (id, municipality, name, _) in &before {
+                if !after.iter().any(|a| a.0 == *id) {
+                    statuses.push((municipality.clone(), name.clone(), "closed".to_string()));
+                }
+            }
+        }
         let base = if oblasts.len() > 1 {
             format!("Област {}/", forms.oblast_name(code))
         } else {
@@ -191,10 +253,12 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         };
         returns.extend(planner(rng).oblast_returns(code, &base, &world));
     }
+    let protected: Vec<usize> = planned.iter().map(|p: &Planned| p.service_id).collect();
     mistakes::plant(
         &mut planner(Rng::derive(options.seed, "mistakes")),
         &mut returns,
         options.mistakes,
+        &protected,
     );
     returns.sort_by(|a, b| a.relative.cmp(&b.relative));
 
@@ -203,7 +267,15 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         .map(|r| layout::render(schemas, r).map_err(|e| Error::output(&r.relative, e)))
         .collect::<Result<Vec<_>>>()?;
     let places: Vec<Vec<layout::Place>> = rendered.iter().map(|r| r.places.clone()).collect();
-    let truth = truth::evaluate(schemas, options.period, &oblasts, &returns, &places);
+    let mut truth = truth::evaluate(schemas, period, &oblasts, &returns, &places);
+    statuses.sort();
+    truth.statuses = statuses;
+    for jump in planned.iter().filter(|p| p.change == PlannedChange::SuspiciousJump) {
+        truth
+            .outliers
+            .extend(truth::expected_outliers(&returns, &places, jump.service_id));
+    }
+    truth.planned = planned;
     let mut files: Vec<SampleFile> = returns
         .iter()
         .zip(rendered)
@@ -218,7 +290,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         bytes: readme.into_bytes(),
     });
     // The period (and the oblast) the set is for, so that a plain run reads it right.
-    let mut settings = format!("period = \"{}\"\n", options.period.name());
+    let mut settings = format!("period = \"{}\"\n", period.name());
     if let [one] = oblasts.as_slice() {
         settings.push_str(&format!("oblast = \"{one}\"\n"));
     }

@@ -232,6 +232,61 @@ pub(crate) fn oblast(
     municipalities
 }
 
+/// A new service that opens inside `period`: what a later period of a
+/// sample adds to a municipality. None when no type fits.
+pub(crate) fn opened_service(
+    reference: &Reference,
+    rng: &mut Rng,
+    m: &Municipality,
+    period: Period,
+    id: usize,
+) -> Option<Service> {
+    let mut taken: Vec<(String, String)> = m
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.type_code.clone(),
+                crate::normalize::key(forms::text(&s.facts, "service_name").unwrap_or("")),
+            )
+        })
+        .collect();
+    let villages: Vec<String> = names::villages(&m.code).iter().map(|v| v.to_string()).collect();
+    let profile = choose_profile(reference, rng, m, Card::Adults, &taken)?;
+    Some(service(
+        reference,
+        rng,
+        m,
+        &villages,
+        profile,
+        Card::Adults,
+        Status::OpenedIn,
+        period,
+        id,
+        &mut taken,
+    ))
+}
+
+/// What a place of a type costs for a year, in leva (the sample's profile).
+pub(crate) fn cost_per_place(code: &str) -> i64 {
+    PROFILES.iter().find(|p| p.code == code).map_or(5000, |p| p.cost)
+}
+
+/// Regenerates the municipal card and the DSP row of a municipality for a
+/// period (after its services changed).
+pub(crate) fn refresh_cards(
+    rng: &mut Rng,
+    m: &mut Municipality,
+    period: Period,
+    count_fields: &[(String, Vec<String>)],
+) {
+    for s in &mut m.services {
+        s.active = forms::active(&s.facts, period);
+    }
+    m.card = municipal_card(rng, m, period, count_fields);
+    m.dsp = dsp_row(rng, m);
+}
+
 fn population(rng: &mut Rng, code: &str, oblast: &str, is_centre: bool) -> i64 {
     let base = if let Some(known) = names::centre_population(code) {
         known as f64 * rng.between(0.98, 1.02)

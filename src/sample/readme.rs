@@ -22,6 +22,9 @@ pub(crate) fn command(options: &SampleOptions, folder: &str) -> String {
     if options.period != Period::report_2016_2017() {
         let _ = write!(out, " --period {}", options.period.name());
     }
+    if let Some(later) = options.later {
+        let _ = write!(out, " --later {}", later.name());
+    }
     let _ = write!(
         out,
         " --seed {} --mistakes {} --output {folder}",
@@ -54,7 +57,7 @@ pub(crate) fn readme(
     let count = |ext: &str| files.iter().filter(|f| f.relative.ends_with(ext)).count();
     let (xlsx, xls, ods) = (count(".xlsx"), count(".xls"), count(".ods"));
     let municipalities = truth.municipalities.len();
-    let period = options.period.display_bg();
+    let period = options.later.unwrap_or(options.period).display_bg();
     // A card sent twice is one mistake reported at two places.
     let direct = truth
         .planted
@@ -67,7 +70,7 @@ pub(crate) fn readme(
             .filter(|p| p.mistake == Mistake::DuplicateCard)
             .count()
             / 2;
-    let command = command(options, "input");
+    let command = command(options, &folder(schemas, options, oblasts));
 
     let mut out = String::new();
     let _ = writeln!(
@@ -109,6 +112,7 @@ pub(crate) fn readme(
          картите ѝ не съвпада).\n"
     );
     table(&mut out, schemas, truth, Lang::Bg);
+    changes(&mut out, schemas, options, truth, Lang::Bg);
     let _ = writeln!(
         out,
         "\nСъщите файлове (байт по байт) се получават отново с:\n\n```\n{command}\n```\n"
@@ -145,11 +149,94 @@ pub(crate) fn readme(
          mistake causes elsewhere (for instance a municipality that cannot be read, so its card count differs).\n"
     );
     table(&mut out, schemas, truth, Lang::En);
+    changes(&mut out, schemas, options, truth, Lang::En);
     let _ = writeln!(
         out,
         "\nThe same files, byte for byte, come back with:\n\n```\n{command}\n```"
     );
     out
+}
+
+/// The folder a sample's README names: `input` for the shipped demo, else
+/// `samples/<oblast>-<period>`.
+fn folder(schemas: &Schemas, options: &SampleOptions, oblasts: &[String]) -> String {
+    let demo = super::SampleOptions::ruse_demo();
+    if options.oblasts == demo.oblasts && options.period == demo.period && options.later.is_none() {
+        return "input".into();
+    }
+    let name = match oblasts {
+        [one] => schemas
+            .reference
+            .oblast(one)
+            .map_or(one.to_lowercase(), |o| o.name_en.to_lowercase().replace(' ', "-")),
+        _ => "sample".into(),
+    };
+    format!("samples/{name}-{}", options.later.unwrap_or(options.period).name())
+}
+
+/// A later period's planted changes.
+fn changes(out: &mut String, schemas: &Schemas, options: &SampleOptions, truth: &Truth, lang: Lang) {
+    let Some(later) = options.later else { return };
+    let bg = lang == Lang::Bg;
+    let _ = writeln!(
+        out,
+        "\n### {}\n",
+        if bg {
+            "Промени спрямо предходния период"
+        } else {
+            "Changes since the previous period"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}\n",
+        if bg {
+            format!(
+                "Същите общини и услуги като в примера за {} (същото зърно), един период по-късно ({}). Нарочно направени промени, които сравнението трябва да покаже:",
+                options.period.name(),
+                later.name()
+            )
+        } else {
+            format!(
+                "The same municipalities and services as the sample for {} (the same seed), one period later ({}). Changes made on purpose, which the comparison must show:",
+                options.period.name(),
+                later.name()
+            )
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        if bg {
+            "| Промяна | Община | Услуга | Места преди | Места сега |\n| --- | --- | --- | --- | --- |"
+        } else {
+            "| Change | Municipality | Service | Places then | Places now |\n| --- | --- | --- | --- | --- |"
+        }
+    );
+    for p in &truth.planned {
+        let what = match (p.change, bg) {
+            (super::PlannedChange::Opened, true) => "открита услуга",
+            (super::PlannedChange::Closed, true) => "закрита услуга",
+            (super::PlannedChange::CapacityChanged, true) => "променен капацитет",
+            (super::PlannedChange::SuspiciousJump, true) => "съмнителен скок (отклонение)",
+            (super::PlannedChange::Opened, false) => "service opened",
+            (super::PlannedChange::Closed, false) => "service closed",
+            (super::PlannedChange::CapacityChanged, false) => "capacity changed",
+            (super::PlannedChange::SuspiciousJump, false) => "suspicious jump (an outlier)",
+        };
+        let municipality = schemas
+            .reference
+            .municipality(&p.municipality)
+            .map_or(p.municipality.clone(), |m| m.name_bg.clone());
+        let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "—".into());
+        let _ = writeln!(
+            out,
+            "| {what} | {municipality} | {} | {} | {} |",
+            cell(&p.service_name),
+            n(p.capacity_before),
+            n(p.capacity_after)
+        );
+    }
 }
 
 fn table(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {

@@ -74,6 +74,61 @@ pub struct Truth {
     pub records: usize,
     /// Records with an error, which add to no figure.
     pub records_rejected: usize,
+    /// A later period (`SampleOptions::later`): the changes planted in it.
+    pub planned: Vec<super::later::Planned>,
+    /// A later period: how each service stands against the base period, as
+    /// (municipality code, service name, `opened` / `closed` / `continued`),
+    /// assuming every card is accepted.
+    pub statuses: Vec<(String, String, String)>,
+    /// A later period: the outliers a comparison with the base period must report.
+    pub outliers: Vec<ExpectedOutlier>,
+}
+
+/// An outlier a comparison of a later period with its base must report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedOutlier {
+    pub file: String,
+    pub sheet: String,
+    pub cell: String,
+    pub field: String,
+    pub municipality: String,
+}
+
+/// Where the jump of a later period landed: the outliers at its capacity and
+/// at its largest source of funds (its funds per place fall far below the
+/// median of its type).
+pub(crate) fn expected_outliers(returns: &[Return], places: &[Vec<Place>], jump: usize) -> Vec<ExpectedOutlier> {
+    for (planned, file_places) in returns.iter().zip(places) {
+        let records = planned.sheets.iter().flat_map(|sheet| -> Vec<&Record> {
+            match sheet {
+                Sheet::Card(card) => vec![&card.record],
+                Sheet::Table(table) => table.rows.iter().map(|r| &r.record).collect(),
+            }
+        });
+        for (record, place) in records.zip(file_places) {
+            if !matches!(&record.subject, Subject::Service { id, .. } if *id == jump) {
+                continue;
+            }
+            let budget = ["budget_state", "budget_local", "budget_other"]
+                .into_iter()
+                .fold(("budget_state", i64::MIN), |best, id| {
+                    let v = money(&record.facts, id);
+                    if v > best.1 { (id, v) } else { best }
+                })
+                .0;
+            return ["capacity", budget]
+                .into_iter()
+                .map(|field| ExpectedOutlier {
+                    file: planned.relative.clone(),
+                    sheet: place.sheet.clone(),
+                    cell: place.cells.get(field).map(|c| c.to_string()).unwrap_or_default(),
+                    field: field.to_string(),
+                    municipality: record.municipality.clone(),
+                })
+                .collect();
+        }
+    }
+    Vec::new()
 }
 
 /// A record with the file and place it landed in.

@@ -2,6 +2,7 @@
 
 mod cli;
 mod fuzz;
+mod history;
 mod hostile;
 mod messy;
 mod report;

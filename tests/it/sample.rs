@@ -235,6 +235,7 @@ fn two_oblasts_sharing_a_municipality_name_read_back_oblast_by_oblast() {
         seed: 7,
         mistakes: 0.2,
         period: "2017Q2".parse::<Period>().unwrap(),
+        later: None,
     };
     let sample = generate(&options);
     assert_reads_back(&sample, &options, "RSE", "Област Русе");
@@ -293,6 +294,7 @@ fn many_samples_read_back_to_their_truth() {
                 seed: 100 + round * 1000 + i as u64,
                 mistakes: 0.3 + 0.2 * (round % 3) as f64,
                 period: periods[(i + round as usize) % periods.len()].parse::<Period>().unwrap(),
+                later: None,
             };
             let sample = generate(&options);
             assert_reads_back(&sample, &options, &oblast.code, "");

@@ -193,6 +193,7 @@ pub fn config(input: &Path, oblast: Option<&str>) -> Config {
         schemas: schemas(),
         progress: false,
         threads: Some(2),
+        history: None,
     }
 }
 

@@ -1,0 +1,688 @@
+//! Comparison with an earlier period: takes the run's own period per oblast
+//! and the periods stored in the history, and gives what changed since the
+//! latest earlier period (or the one asked for) — services matched across
+//! the two periods (opened, closed, continued, with their figures then and
+//! now), the figures of every municipality and of the oblast then and now
+//! (network, DSP, indicators), and the series of all stored periods for the
+//! trend charts.
+//!
+//! Services are matched by identity (municipality, service type and name
+//! after normalisation, as duplicates are); a service renamed between
+//! periods is matched by its address, else by its provider, when exactly one
+//! service of the same type in the municipality fits.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::aggregate::{Figures, total_of};
+use crate::error::{Error, Result};
+use crate::history::{PeriodMeta, StoredPeriod, StoredService};
+use crate::normalize::key;
+use crate::period::Period;
+
+/// How a service stands between the two periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeStatus {
+    /// In the figures now, not then.
+    Opened,
+    /// In the figures then; now gone, no longer active, or closing inside the period.
+    Closed,
+    /// In the figures then and now.
+    Continued,
+}
+
+impl ChangeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeStatus::Opened => "opened",
+            ChangeStatus::Closed => "closed",
+            ChangeStatus::Continued => "continued",
+        }
+    }
+}
+
+/// What matched a service across the periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchedBy {
+    Identity,
+    Address,
+    Provider,
+}
+
+impl MatchedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::Identity => "identity",
+            MatchedBy::Address => "address",
+            MatchedBy::Provider => "provider",
+        }
+    }
+}
+
+/// One service, matched or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceChange {
+    pub status: ChangeStatus,
+    /// The card that names the service: the current one, else the earlier.
+    pub service: StoredService,
+    pub matched_by: Option<MatchedBy>,
+    pub then: Option<StoredService>,
+    pub now: Option<StoredService>,
+}
+
+/// How a figure is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureKind {
+    Count,
+    Decimal,
+    Money,
+    Share,
+}
+
+/// A figure compared per municipality and oblast.
+pub struct Figure {
+    pub id: &'static str,
+    pub bg: &'static str,
+    pub en: &'static str,
+    pub kind: FigureKind,
+    /// Adds up over the days of a period: comparable only between periods of the same length.
+    pub flow: bool,
+    pub get: fn(&Figures) -> Option<f64>,
+}
+
+macro_rules! dsp_figure {
+    ($id:literal, $bg:literal, $en:literal) => {
+        Figure {
+            id: $id,
+            bg: $bg,
+            en: $en,
+            kind: FigureKind::Count,
+            flow: false,
+            get: |f| f.dsp_value($id).map(|v| v as f64),
+        }
+    };
+}
+
+/// The figures of the comparison, in the order of the report.
+pub const FIGURES: &[Figure] = &[
+    Figure {
+        id: "services",
+        bg: "Услуги",
+        en: "Services",
+        kind: FigureKind::Count,
+        flow: false,
+        get: |f| Some(f.services as f64),
+    },
+    Figure {
+        id: "capacity",
+        bg: "Места (капацитет)",
+        en: "Places (capacity)",
+        kind: FigureKind::Count,
+        flow: false,
+        get: |f| Some(f.capacity as f64),
+    },
+    Figure {
+        id: "avg_users",
+        bg: "Среден брой потребители",
+        en: "Average users",
+        kind: FigureKind::Decimal,
+        flow: false,
+        get: |f| Some(f.avg_users),
+    },
+    Figure {
+        id: "users_served",
+        bg: "Обслужени потребители",
+        en: "Users served",
+        kind: FigureKind::Count,
+        flow: true,
+        get: |f| Some(f.users_served as f64),
+    },
+    Figure {
+        id: "budget_state",
+        bg: "Средства – държавно делегирана дейност (лв.)",
+        en: "Funds – state-delegated (BGN)",
+        kind: FigureKind::Money,
+        flow: true,
+        get: |f| Some(f.budget_state),
+    },
+    Figure {
+        id: "budget_local",
+        bg: "Средства – местна дейност (лв.)",
+        en: "Funds – local (BGN)",
+        kind: FigureKind::Money,
+        flow: true,
+        get: |f| Some(f.budget_local),
+    },
+    Figure {
+        id: "budget_other",
+        bg: "Средства – проекти и други (лв.)",
+        en: "Funds – projects and other (BGN)",
+        kind: FigureKind::Money,
+        flow: true,
+        get: |f| Some(f.budget_other),
+    },
+    Figure {
+        id: "population",
+        bg: "Население",
+        en: "Population",
+        kind: FigureKind::Count,
+        flow: false,
+        get: |f| f.population.map(|v| v as f64),
+    },
+    dsp_figure!("children_total", "ДСП: деца 0–17 г.", "DSP: children 0–17"),
+    dsp_figure!(
+        "children_disabled",
+        "ДСП: деца с увреждания",
+        "DSP: children with disabilities"
+    ),
+    dsp_figure!("children_at_risk", "ДСП: деца в риск", "DSP: children at risk"),
+    dsp_figure!(
+        "children_foster",
+        "ДСП: деца в приемни семейства",
+        "DSP: children in foster care"
+    ),
+    dsp_figure!(
+        "children_kinship",
+        "ДСП: деца при близки и роднини",
+        "DSP: children in kinship care"
+    ),
+    dsp_figure!(
+        "children_residential",
+        "ДСП: деца в резидентни услуги",
+        "DSP: children in residential services"
+    ),
+    dsp_figure!(
+        "children_institutions",
+        "ДСП: деца в институции",
+        "DSP: children in institutions"
+    ),
+    dsp_figure!(
+        "adults_disabled",
+        "ДСП: лица с увреждания над 18 г.",
+        "DSP: adults with disabilities"
+    ),
+    dsp_figure!(
+        "adults_disabled_90",
+        "ДСП: в т.ч. над 90 % увреждане",
+        "DSP: of them over 90 % disability"
+    ),
+    dsp_figure!("personal_assistance", "ДСП: личен асистент", "DSP: personal assistance"),
+    dsp_figure!(
+        "adults_institutions",
+        "ДСП: лица в институции",
+        "DSP: adults in institutions"
+    ),
+    Figure {
+        id: "places_per_1000",
+        bg: "Места на 1000 жители",
+        en: "Places per 1,000 inhabitants",
+        kind: FigureKind::Decimal,
+        flow: false,
+        get: Figures::places_per_1000,
+    },
+    Figure {
+        id: "children_places_per_1000",
+        bg: "Места за деца на 1000 деца",
+        en: "Children's places per 1,000 children",
+        kind: FigureKind::Decimal,
+        flow: false,
+        get: Figures::children_places_per_1000,
+    },
+    Figure {
+        id: "elderly_places_per_1000",
+        bg: "Места за възрастни хора на 1000 души над 65 г.",
+        en: "Places for the elderly per 1,000 people over 65",
+        kind: FigureKind::Decimal,
+        flow: false,
+        get: Figures::elderly_places_per_1000,
+    },
+    Figure {
+        id: "family_care_share",
+        bg: "Дял на децата в семейна среда",
+        en: "Share of children in family-type care",
+        kind: FigureKind::Share,
+        flow: false,
+        get: Figures::family_care_share,
+    },
+];
+
+/// One figure of a municipality (or the oblast) then and now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureChange {
+    pub oblast_code: String,
+    /// Empty for the oblast's total.
+    pub municipality_code: String,
+    /// The municipality's name, or the oblast's code for its total.
+    pub name: String,
+    /// Index into [`FIGURES`].
+    pub figure: usize,
+    pub then: Option<f64>,
+    pub now: Option<f64>,
+}
+
+impl FigureChange {
+    pub fn figure(&self) -> &'static Figure {
+        &FIGURES[self.figure]
+    }
+
+    pub fn change(&self) -> Option<f64> {
+        Some(self.now? - self.then?)
+    }
+
+    /// The change as a share of the earlier value (None when that was 0).
+    pub fn share(&self) -> Option<f64> {
+        let then = self.then?;
+        (then != 0.0).then(|| self.change().map(|c| c / then.abs())).flatten()
+    }
+}
+
+/// The earlier period an oblast is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub oblast_code: String,
+    pub meta: PeriodMeta,
+    /// The two periods cover about as many days (within a tenth): figures that
+    /// add up over a period (users served, money) are comparable.
+    pub same_length: bool,
+}
+
+/// One period of a trend: the figures of every municipality and the oblast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub period: Period,
+    /// The run's own period (not yet stored).
+    pub current: bool,
+    pub municipalities: Vec<Figures>,
+    pub total: Figures,
+}
+
+/// The periods of one oblast, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    pub oblast_code: String,
+    pub points: Vec<TrendPoint>,
+}
+
+/// Everything compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Comparison {
+    /// The run's period.
+    pub current: Option<Period>,
+    /// Per oblast with an earlier period.
+    pub baselines: Vec<Baseline>,
+    /// Oblasts of the run with nothing to compare with.
+    pub without_baseline: Vec<String>,
+    /// Services matched or not: by oblast, municipality, type, name.
+    pub services: Vec<ServiceChange>,
+    /// Per municipality and oblast, each figure of [`FIGURES`].
+    pub figures: Vec<FigureChange>,
+    pub trends: Vec<Trend>,
+    /// Every stored period other than the run's own, per oblast (for the range checks of outliers).
+    pub earlier: BTreeMap<String, Vec<StoredPeriod>>,
+}
+
+impl Comparison {
+    pub fn baseline(&self, oblast: &str) -> Option<&Baseline> {
+        self.baselines.iter().find(|b| b.oblast_code == oblast)
+    }
+
+    /// The services of one status.
+    pub fn count(&self, status: ChangeStatus) -> usize {
+        self.services.iter().filter(|s| s.status == status).count()
+    }
+}
+
+/// About as many days: within a tenth of the longer period.
+pub fn same_length(a: &Period, b: &Period) -> bool {
+    let (x, y) = (a.days(), b.days());
+    (x - y).abs() * 10 <= x.max(y)
+}
+
+/// The identity of a service across periods.
+fn identity(s: &StoredService) -> (String, String, String) {
+    (
+        s.municipality_code.clone(),
+        s.service_type.clone(),
+        key(&s.service_name),
+    )
+}
+
+/// Matches services of two periods: pairs of indices into `then` and `now`
+/// (None for the side without a match) and what matched them. Every index
+/// appears once.
+pub fn match_services(
+    then: &[&StoredService],
+    now: &[&StoredService],
+) -> Vec<(Option<usize>, Option<usize>, Option<MatchedBy>)> {
+    let mut pairs = Vec::new();
+    let mut used_then: BTreeSet<usize> = BTreeSet::new();
+    let mut used_now: BTreeSet<usize> = BTreeSet::new();
+    let mut by_identity: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    for (i, s) in then.iter().enumerate() {
+        by_identity.entry(identity(s)).or_default().push(i);
+    }
+    // By identity; several with one identity (rare: duplicates) are told apart by address, then provider.
+    for (j, s) in now.iter().enumerate() {
+        let Some(candidates) = by_identity.get(&identity(s)) else {
+            continue;
+        };
+        let free: Vec<usize> = candidates.iter().copied().filter(|i| !used_then.contains(i)).collect();
+        let pick = free
+            .iter()
+            .copied()
+            .find(|&i| key(&then[i].address) == key(&s.address))
+            .or_else(|| {
+                free.iter()
+                    .copied()
+                    .find(|&i| key(&then[i].provider_name) == key(&s.provider_name))
+            })
+            .or_else(|| free.first().copied());
+        if let Some(i) = pick {
+            used_then.insert(i);
+            used_now.insert(j);
+            pairs.push((Some(i), Some(j), Some(MatchedBy::Identity)));
+        }
+    }
+    // A renamed service: the one left in its municipality and type at the same address, else with the same provider.
+    for (how, part) in [
+        (
+            MatchedBy::Address,
+            (|s: &StoredService| key(&s.address)) as fn(&StoredService) -> String,
+        ),
+        (MatchedBy::Provider, |s: &StoredService| key(&s.provider_name)),
+    ] {
+        let tag = |s: &StoredService| (s.municipality_code.clone(), s.service_type.clone(), part(s));
+        let free_then: Vec<usize> = (0..then.len()).filter(|i| !used_then.contains(i)).collect();
+        let free_now: Vec<usize> = (0..now.len()).filter(|j| !used_now.contains(j)).collect();
+        for &j in &free_now {
+            let t = tag(now[j]);
+            if t.2.is_empty() {
+                continue;
+            }
+            let on_then: Vec<usize> = free_then
+                .iter()
+                .copied()
+                .filter(|&i| !used_then.contains(&i) && tag(then[i]) == t)
+                .collect();
+            let on_now = free_now
+                .iter()
+                .filter(|&&k| !used_now.contains(&k) && tag(now[k]) == t)
+                .count();
+            if let ([i], 1) = (on_then.as_slice(), on_now) {
+                used_then.insert(*i);
+                used_now.insert(j);
+                pairs.push((Some(*i), Some(j), Some(how)));
+            }
+        }
+    }
+    pairs.extend(
+        (0..then.len())
+            .filter(|i| !used_then.contains(i))
+            .map(|i| (Some(i), None, None)),
+    );
+    pairs.extend(
+        (0..now.len())
+            .filter(|j| !used_now.contains(j))
+            .map(|j| (None, Some(j), None)),
+    );
+    pairs
+}
+
+/// The services of a period that take part in a comparison: those in its
+/// figures, and, of the current period, every counted card (a card may say
+/// that a service closed before the period).
+fn candidates(services: &[StoredService], all_counted: bool) -> Vec<&StoredService> {
+    let mut out: Vec<&StoredService> = services
+        .iter()
+        .filter(|s| s.in_figures || (all_counted && s.counted))
+        .collect();
+    // Those in the figures are matched first.
+    out.sort_by_key(|s| !s.in_figures);
+    out
+}
+
+/// The changes between the services of two periods.
+pub fn service_changes(then: &[StoredService], now: &[StoredService]) -> Vec<ServiceChange> {
+    let (then, now) = (candidates(then, false), candidates(now, true));
+    let mut changes: Vec<ServiceChange> = match_services(&then, &now)
+        .into_iter()
+        .filter_map(|(i, j, how)| {
+            let (t, n) = (i.map(|i| then[i]), j.map(|j| now[j]));
+            let status = match (t, n) {
+                (Some(_), Some(n)) if n.in_figures && !n.closed_in_period => ChangeStatus::Continued,
+                (Some(_), _) => ChangeStatus::Closed,
+                (None, Some(n)) if n.in_figures => ChangeStatus::Opened,
+                // A card of a service that is not in the figures and was not before: no change to show.
+                _ => return None,
+            };
+            Some(ServiceChange {
+                status,
+                service: n.or(t)?.clone(),
+                matched_by: how,
+                then: t.cloned(),
+                now: n.cloned(),
+            })
+        })
+        .collect();
+    changes.sort_by(|a, b| {
+        let (x, y) = (&a.service, &b.service);
+        (
+            &x.oblast_code,
+            &x.municipality_code,
+            &x.service_type,
+            key(&x.service_name),
+            a.status,
+        )
+            .cmp(&(
+                &y.oblast_code,
+                &y.municipality_code,
+                &y.service_type,
+                key(&y.service_name),
+                b.status,
+            ))
+    });
+    changes
+}
+
+fn figure_changes(oblast: &str, now: &[Figures], then: Option<&[Figures]>) -> Vec<FigureChange> {
+    let mut out = Vec::new();
+    let then_of = |code: &str| then.and_then(|t| t.iter().find(|f| f.municipality_code == code));
+    let total_now = total_of(oblast, now.iter());
+    let total_then = then.map(|t| total_of(oblast, t.iter()));
+    let rows = now
+        .iter()
+        .map(|f| (f, then_of(&f.municipality_code)))
+        .chain(std::iter::once((&total_now, total_then.as_ref())));
+    for (current, earlier) in rows {
+        for (i, figure) in FIGURES.iter().enumerate() {
+            out.push(FigureChange {
+                oblast_code: oblast.to_string(),
+                municipality_code: current.municipality_code.clone(),
+                name: if current.municipality_code.is_empty() {
+                    oblast.to_string()
+                } else {
+                    current.municipality.clone()
+                },
+                figure: i,
+                then: earlier.and_then(|e| (figure.get)(e)),
+                now: (figure.get)(current),
+            });
+        }
+    }
+    out
+}
+
+/// Compares the run's periods (one per oblast) with the stored ones.
+///
+/// `compare_with` picks the earlier period; else the latest stored period
+/// that ends before the run's begins. A stored copy of the run's own period
+/// is left out everywhere: the run replaces it.
+///
+/// Errors: [`Error::Usage`] when `compare_with` is not stored for a one-oblast run.
+pub fn compare(
+    current: &[StoredPeriod],
+    mut stored: BTreeMap<String, Vec<StoredPeriod>>,
+    compare_with: Option<Period>,
+) -> Result<Comparison> {
+    let mut comparison = Comparison {
+        current: current.first().map(|c| c.meta.period),
+        ..Comparison::default()
+    };
+    for now in current {
+        let oblast = now.meta.oblast_code.clone();
+        let period = now.meta.period;
+        let mut earlier: Vec<StoredPeriod> = stored
+            .remove(&oblast)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.meta.period != period)
+            .collect();
+        earlier.sort_by_key(|p| (p.meta.period.start, p.meta.period.end));
+        let base = match compare_with {
+            Some(wanted) => {
+                let found = earlier.iter().position(|p| p.meta.period == wanted);
+                if found.is_none() && current.len() == 1 {
+                    let names: Vec<String> = earlier.iter().map(|p| p.meta.period.name()).collect();
+                    return Err(Error::Usage(format!(
+                        "--compare-with {}: no such period of {oblast} in the history; stored: {}",
+                        wanted.name(),
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    )));
+                }
+                found
+            }
+            None => earlier
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.meta.period.end < period.start)
+                .max_by_key(|(_, p)| (p.meta.period.end, p.meta.period.start))
+                .map(|(i, _)| i),
+        };
+        match base {
+            Some(i) => {
+                let then = &earlier[i];
+                comparison.baselines.push(Baseline {
+                    oblast_code: oblast.clone(),
+                    meta: then.meta.clone(),
+                    same_length: same_length(&then.meta.period, &period),
+                });
+                comparison
+                    .services
+                    .extend(service_changes(&then.services, &now.services));
+                comparison
+                    .figures
+                    .extend(figure_changes(&oblast, &now.municipalities, Some(&then.municipalities)));
+            }
+            None => comparison.without_baseline.push(oblast.clone()),
+        }
+        let mut points: Vec<TrendPoint> = earlier
+            .iter()
+            .map(|p| TrendPoint {
+                period: p.meta.period,
+                current: false,
+                total: total_of(&oblast, p.municipalities.iter()),
+                municipalities: p.municipalities.clone(),
+            })
+            .collect();
+        points.push(TrendPoint {
+            period,
+            current: true,
+            total: total_of(&oblast, now.municipalities.iter()),
+            municipalities: now.municipalities.clone(),
+        });
+        points.sort_by_key(|p| (p.period.start, p.period.end));
+        comparison.trends.push(Trend {
+            oblast_code: oblast.clone(),
+            points,
+        });
+        comparison.earlier.insert(oblast, earlier);
+    }
+    Ok(comparison)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(name: &str, address: &str, provider: &str) -> StoredService {
+        StoredService {
+            file: String::new(),
+            sheet: String::new(),
+            template: "service_adults".into(),
+            oblast_code: "RSE".into(),
+            municipality_code: "RSE04".into(),
+            municipality: "Бяла".into(),
+            settlement: String::new(),
+            service_type: "DC_ELDERLY".into(),
+            service_name: name.into(),
+            address: address.into(),
+            provider_name: provider.into(),
+            capacity: Some(20),
+            avg_users: Some(15.0),
+            users_served: Some(22),
+            budget_state: Some(10_000.0),
+            budget_local: None,
+            budget_other: None,
+            start_date: None,
+            end_date: None,
+            counted: true,
+            in_figures: true,
+            opened_in_period: false,
+            closed_in_period: false,
+        }
+    }
+
+    #[test]
+    fn services_match_by_identity_then_address_then_provider() {
+        let then = [
+            service("ДЦ „Слънце“", "ул. Първа 1", "Община Бяла"),
+            service("ДЦ „Надежда“", "ул. Втора 2", "Сдружение Надежда"),
+            service("ДЦ „Мир“", "ул. Трета 3", "Фондация Мир"),
+            service("ДЦ „Стар“", "ул. Четвърта 4", "Община Бяла"),
+        ];
+        let now = [
+            // Same identity, written differently.
+            service("дц  \"слънце\"", "ул. Първа 1", "Община Бяла"),
+            // Renamed, same address.
+            service("Дневен център Надежда", "ул. Втора 2", "Сдружение Надежда"),
+            // Renamed and moved, same provider.
+            service("Дневен център Мир", "ул. Нова 9", "Фондация Мир"),
+            // New.
+            service("ДЦ „Нов“", "ул. Пета 5", "Сдружение Ново"),
+        ];
+        let changes = service_changes(&then, &now);
+        let status_of = |name: &str| {
+            changes
+                .iter()
+                .find(|c| c.service.service_name == name)
+                .map(|c| (c.status, c.matched_by))
+        };
+        assert_eq!(
+            status_of("дц  \"слънце\""),
+            Some((ChangeStatus::Continued, Some(MatchedBy::Identity)))
+        );
+        assert_eq!(
+            status_of("Дневен център Надежда"),
+            Some((ChangeStatus::Continued, Some(MatchedBy::Address)))
+        );
+        assert_eq!(
+            status_of("Дневен център Мир"),
+            Some((ChangeStatus::Continued, Some(MatchedBy::Provider)))
+        );
+        assert_eq!(status_of("ДЦ „Нов“"), Some((ChangeStatus::Opened, None)));
+        assert_eq!(status_of("ДЦ „Стар“"), Some((ChangeStatus::Closed, None)));
+        assert_eq!(changes.len(), 5);
+    }
+
+    #[test]
+    fn periods_of_about_the_same_length_compare() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert!(same_length(&p("2017Q2"), &p("2017Q3")));
+        assert!(same_length(&p("2017-02"), &p("2017-03")));
+        assert!(!same_length(&p("2017Q3"), &p("2016-01-01..2017-06-30")));
+        assert!(!same_length(&p("2017H1"), &p("2017Q3")));
+    }
+}

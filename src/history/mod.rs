@@ -1,0 +1,362 @@
+//! The history of runs: takes each successful run's accepted, tidy data and
+//! keeps it as Parquet files in a folder partitioned by oblast and period
+//! (`history/oblast=RSE/period=2017Q2/services.parquet`, the layout DuckDB,
+//! Spark and pandas read as it is), and gives back the stored periods of an
+//! oblast for comparisons, a listing, and the removal of a period.
+//!
+//! A run replaces its periods atomically: the new tables are written to a
+//! staging folder inside the history folder, and only once they are all
+//! complete (and the report is written) is each period swapped in — the
+//! previous copy moved aside, the new one moved in, the old one removed.
+//! Nothing else is touched. A failure before the swap leaves the history as
+//! it was; one during it puts the previous copies back; a crash in the middle
+//! of a swap is undone the next time the history is opened.
+
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::DataFrame;
+use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter, SerReader};
+
+pub use tables::{PeriodMeta, StoredPeriod, StoredService};
+
+use crate::error::{Error, Result};
+use crate::period::Period;
+
+/// The tables of a stored period, in the order they are written.
+pub const TABLES: &[&str] = &[
+    "run",
+    "services",
+    "municipal_cards",
+    "dsp",
+    "by_municipality",
+    "by_service_type",
+    "issue_counts",
+];
+
+const STAGING: &str = ".socmon-staging-";
+const PREVIOUS: &str = ".socmon-previous-";
+const REMOVED: &str = ".socmon-removed-";
+
+/// The tables of one oblast's period, ready to be stored.
+pub struct Partition {
+    pub oblast: String,
+    pub period: Period,
+    pub tables: Vec<(&'static str, DataFrame)>,
+}
+
+/// What `socmon history` lists for one stored period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub meta: PeriodMeta,
+    /// Parquet files in the period's folder.
+    pub files: usize,
+    /// Rows stored: services, municipal cards and DSP rows.
+    pub records: usize,
+    pub path: PathBuf,
+}
+
+/// A history folder.
+#[derive(Debug, Clone)]
+pub struct History {
+    dir: PathBuf,
+}
+
+fn oblast_dir_name(oblast: &str) -> String {
+    format!("oblast={oblast}")
+}
+
+fn period_dir_name(period: &Period) -> String {
+    format!("period={}", period.name())
+}
+
+/// The value of a `key=value` folder name.
+fn partition_value<'a>(name: &'a str, key: &str) -> Option<&'a str> {
+    name.strip_prefix(key)?.strip_prefix('=')
+}
+
+fn subfolders(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::history(dir, e)),
+    };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+fn read_parquet(path: &Path) -> Result<DataFrame> {
+    let file = std::fs::File::open(path).map_err(|e| Error::history(path, e))?;
+    ParquetReader::new(file).finish().map_err(|e| {
+        Error::history(
+            path,
+            format!("not a readable Parquet file ({e}); remove the period with `socmon history --remove`"),
+        )
+    })
+}
+
+/// Errors: [`Error::Output`] ("cannot write …"), as for every file a run writes.
+fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
+    let mut file = std::fs::File::create(path).map_err(|e| Error::output(path, e))?;
+    // One thread and zstd: the same frame gives the same bytes, and the files stay small.
+    ParquetWriter::new(&mut file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .set_parallel(false)
+        .finish(frame)
+        .map_err(|e| Error::output(path, e))?;
+    file.sync_all().map_err(|e| Error::output(path, e))
+}
+
+fn remove(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::history(path, e)),
+    }
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    std::fs::rename(from, to).map_err(|e| Error::history(to, format!("cannot move {} here: {e}", from.display())))
+}
+
+impl History {
+    /// The history in `dir` (which need not exist yet). A swap that a crash
+    /// cut short is undone first: a period moved aside and never replaced is
+    /// put back, and staging left behind is removed.
+    ///
+    /// Errors: [`Error::History`] when leftovers cannot be cleared.
+    pub fn open(dir: &Path) -> Result<History> {
+        let history = History { dir: dir.to_path_buf() };
+        history.recover()?;
+        Ok(history)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The folder of one oblast's period.
+    pub fn period_dir(&self, oblast: &str, period: &Period) -> PathBuf {
+        self.dir.join(oblast_dir_name(oblast)).join(period_dir_name(period))
+    }
+
+    fn recover(&self) -> Result<()> {
+        for (name, path) in subfolders(&self.dir)? {
+            if name.starts_with(PREVIOUS) {
+                for (oblast, oblast_path) in subfolders(&path)? {
+                    for (period, period_path) in subfolders(&oblast_path)? {
+                        let live = self.dir.join(&oblast).join(&period);
+                        if !live.exists() {
+                            std::fs::create_dir_all(self.dir.join(&oblast)).map_err(|e| Error::history(&live, e))?;
+                            rename(&period_path, &live)?;
+                        }
+                    }
+                }
+                remove(&path)?;
+            } else if name.starts_with(STAGING) || name.starts_with(REMOVED) {
+                remove(&path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every stored period of every oblast, by oblast then period.
+    ///
+    /// Errors: [`Error::History`] when a stored period cannot be read.
+    pub fn list(&self) -> Result<Vec<Entry>> {
+        let mut entries = Vec::new();
+        for (oblast_name, oblast_path) in subfolders(&self.dir)? {
+            if partition_value(&oblast_name, "oblast").is_none() {
+                continue;
+            }
+            for (period_name, path) in subfolders(&oblast_path)? {
+                if partition_value(&period_name, "period").is_none() {
+                    continue;
+                }
+                let meta = tables::meta_from(&read_parquet(&path.join("run.parquet"))?)
+                    .map_err(|e| Error::history(&path, e))?;
+                let mut files = 0;
+                let mut records = 0;
+                for (stem, counted) in TABLES
+                    .iter()
+                    .map(|t| (*t, matches!(*t, "services" | "municipal_cards" | "dsp")))
+                {
+                    let file = path.join(format!("{stem}.parquet"));
+                    if file.is_file() {
+                        files += 1;
+                        if counted {
+                            records += read_parquet(&file)?.height();
+                        }
+                    }
+                }
+                entries.push(Entry {
+                    meta,
+                    files,
+                    records,
+                    path,
+                });
+            }
+        }
+        entries.sort_by(|a, b| {
+            (&a.meta.oblast_code, a.meta.period.start, a.meta.period.end).cmp(&(
+                &b.meta.oblast_code,
+                b.meta.period.start,
+                b.meta.period.end,
+            ))
+        });
+        Ok(entries)
+    }
+
+    /// The stored periods of an oblast, oldest first.
+    ///
+    /// Errors: [`Error::History`] when a stored period cannot be read.
+    pub fn load(&self, oblast: &str) -> Result<Vec<StoredPeriod>> {
+        let mut periods = Vec::new();
+        for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
+            if partition_value(&period_name, "period").is_none() {
+                continue;
+            }
+            let table = |stem: &str| read_parquet(&path.join(format!("{stem}.parquet")));
+            let meta = tables::meta_from(&table("run")?).map_err(|e| Error::history(&path, e))?;
+            let services = tables::services_from(&table("services")?).map_err(|e| Error::history(&path, e))?;
+            let municipalities =
+                tables::figures_from(&table("by_municipality")?).map_err(|e| Error::history(&path, e))?;
+            periods.push(StoredPeriod {
+                meta,
+                services,
+                municipalities,
+            });
+        }
+        periods.sort_by_key(|p| (p.meta.period.start, p.meta.period.end));
+        Ok(periods)
+    }
+
+    /// Removes one stored period; false when it was not stored.
+    ///
+    /// Errors: [`Error::History`] when it cannot be removed.
+    pub fn remove(&self, oblast: &str, period: &Period) -> Result<bool> {
+        let live = self.period_dir(oblast, period);
+        if !live.is_dir() {
+            return Ok(false);
+        }
+        // Out of sight first (one rename), then deleted.
+        let gone = self.dir.join(format!("{REMOVED}{}", std::process::id()));
+        remove(&gone)?;
+        rename(&live, &gone)?;
+        remove(&gone)?;
+        if let Some(parent) = live.parent()
+            && subfolders(parent)?.is_empty()
+        {
+            let _ = std::fs::remove_dir(parent);
+        }
+        Ok(true)
+    }
+
+    /// Writes the partitions to a staging folder; nothing stored changes
+    /// until [`Staged::commit`]. Dropping the result discards the staging.
+    ///
+    /// Errors: [`Error::Output`] when a file cannot be written.
+    pub fn stage(&self, partitions: Vec<Partition>) -> Result<Staged> {
+        let staging = self.dir.join(format!("{STAGING}{}", std::process::id()));
+        let mut staged = Staged {
+            dir: self.dir.clone(),
+            staging: staging.clone(),
+            periods: Vec::new(),
+            done: false,
+        };
+        remove(&staging)?;
+        for mut partition in partitions {
+            let relative = PathBuf::from(oblast_dir_name(&partition.oblast)).join(period_dir_name(&partition.period));
+            let folder = staging.join(&relative);
+            std::fs::create_dir_all(&folder).map_err(|e| Error::output(&folder, e))?;
+            for (stem, frame) in &mut partition.tables {
+                write_parquet(&folder.join(format!("{stem}.parquet")), frame)?;
+            }
+            staged.periods.push(relative);
+        }
+        Ok(staged)
+    }
+}
+
+/// Periods written to the staging folder, waiting to be swapped in.
+#[derive(Debug)]
+pub struct Staged {
+    dir: PathBuf,
+    staging: PathBuf,
+    /// Relative paths `oblast=…/period=…`.
+    periods: Vec<PathBuf>,
+    done: bool,
+}
+
+impl Staged {
+    /// Swaps every staged period in, replacing a stored copy of the same
+    /// period. On a failure the periods already swapped get their previous
+    /// copies back.
+    ///
+    /// Errors: [`Error::History`] naming what could not be moved; the
+    /// history is then as it was.
+    pub fn commit(mut self) -> Result<()> {
+        let previous = self.dir.join(format!("{PREVIOUS}{}", std::process::id()));
+        remove(&previous)?;
+        let mut swapped: Vec<(&PathBuf, bool)> = Vec::new();
+        let mut outcome = Ok(());
+        for relative in &self.periods {
+            let live = self.dir.join(relative);
+            let aside = previous.join(relative);
+            let step = (|| -> Result<bool> {
+                let had = live.exists();
+                if had {
+                    if let Some(parent) = aside.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| Error::history(parent, e))?;
+                    }
+                    rename(&live, &aside)?;
+                }
+                if let Some(parent) = live.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::history(parent, e))?;
+                }
+                if let Err(e) = rename(&self.staging.join(relative), &live) {
+                    if had {
+                        let _ = std::fs::rename(&aside, &live);
+                    }
+                    return Err(e);
+                }
+                Ok(had)
+            })();
+            match step {
+                Ok(had) => swapped.push((relative, had)),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        if outcome.is_err() {
+            // Put back what was there before this run.
+            for (relative, had) in swapped.iter().rev() {
+                let live = self.dir.join(relative);
+                let _ = std::fs::remove_dir_all(&live);
+                if *had {
+                    let _ = std::fs::rename(previous.join(relative), &live);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&previous);
+        let _ = std::fs::remove_dir_all(&self.staging);
+        self.done = true;
+        outcome
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}
