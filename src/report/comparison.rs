@@ -8,7 +8,7 @@
 
 use rust_xlsxwriter::{Chart, ChartType, Worksheet, XlsxError};
 
-use super::sheetkit::{Col, Kind, Out, col, print_setup, write_cell, write_header, write_table};
+use super::sheetkit::{Col, Kind, Out, col, finding_place, print_setup, write_cell, write_header, write_table};
 use super::workbook::Ctx;
 use crate::aggregate::Figures;
 use crate::compare::{ChangeStatus, FigureKind, MatchedBy};
@@ -569,29 +569,18 @@ pub(super) fn outliers(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
             _ => None,
         })
         .map(|(issue, check)| {
-            vec![
-                Out::text(
-                    issue
-                        .municipality
-                        .as_deref()
-                        .and_then(|m| reference.municipality(m))
-                        .map(|m| m.name_bg.clone())
-                        .unwrap_or_default(),
-                ),
-                Out::text(issue.location.file.clone()),
-                Out::text(issue.location.sheet.clone()),
-                Out::text(issue.location.cell.map(|c| c.to_string()).unwrap_or_default()),
-                Out::text(
-                    issue
-                        .field
-                        .as_deref()
-                        .map(|field| messages.field_label(issue.template.as_deref(), field))
-                        .unwrap_or_default(),
-                ),
-                Out::text(issue.value.clone()),
-                Out::text(check_text(lang, check)),
-                Out::text(messages.message(issue)),
-            ]
+            [Out::text(
+                issue
+                    .municipality
+                    .as_deref()
+                    .and_then(|m| reference.municipality(m))
+                    .map(|m| m.name_bg.clone())
+                    .unwrap_or_default(),
+            )]
+            .into_iter()
+            .chain(finding_place(&messages, issue))
+            .chain([Out::text(check_text(lang, check)), Out::text(messages.message(issue))])
+            .collect()
         })
         .collect();
     let header = row + 1;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
 
-use super::sheetkit::{Formats, Kind, Out, col, print_setup, write_table, write_with};
+use super::sheetkit::{Formats, Kind, Out, col, finding_place, print_setup, write_table, write_with};
 use super::text::{tr, yes_no};
 use crate::aggregate::Aggregates;
 use crate::config::Config;
@@ -136,22 +136,13 @@ fn workbook(config: &Config, aggregates: &Aggregates, code: &str, issues: &[&Iss
         .iter()
         .enumerate()
         .map(|(i, issue)| {
-            vec![
-                Out::Int(i as i64 + 1),
-                Out::text(issue.location.file.clone()),
-                Out::text(issue.location.sheet.clone()),
-                Out::text(issue.location.cell.map(|c| c.to_string()).unwrap_or_default()),
-                Out::text(
-                    issue
-                        .field
-                        .as_deref()
-                        .map(|field| messages.field_label(issue.template.as_deref(), field))
-                        .unwrap_or_default(),
-                ),
-                Out::text(issue.value.clone()),
-                Out::text(issue.severity.label(lang)),
-                Out::text(messages.message(issue)),
-            ]
+            std::iter::once(Out::Int(i as i64 + 1))
+                .chain(finding_place(&messages, issue))
+                .chain([
+                    Out::text(issue.severity.label(lang)),
+                    Out::text(messages.message(issue)),
+                ])
+                .collect()
         })
         .collect();
     let header_row = 5;

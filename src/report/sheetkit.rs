@@ -256,3 +256,20 @@ pub fn print_setup(ws: &mut Worksheet, landscape: bool) {
 pub fn creation_time(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     excel_date(date)
 }
+
+/// Where a finding is and what was written, as five cells: file, sheet,
+/// cell, the field's label, the value.
+pub fn finding_place(messages: &crate::issue::Messages, issue: &crate::issue::Issue) -> [Out; 5] {
+    let field = issue
+        .field
+        .as_deref()
+        .map(|field| messages.field_label(issue.template.as_deref(), field))
+        .unwrap_or_default();
+    [
+        Out::text(issue.location.file.clone()),
+        Out::text(issue.location.sheet.clone()),
+        Out::text(issue.location.cell.map(|c| c.to_string()).unwrap_or_default()),
+        Out::text(field),
+        Out::text(issue.value.clone()),
+    ]
+}

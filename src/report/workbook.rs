@@ -8,7 +8,9 @@
 
 use rust_xlsxwriter::{Chart, ChartType, DocProperties, Workbook, Worksheet, XlsxError};
 
-use super::sheetkit::{Formats, Kind, Out, col, print_setup, write_cell, write_header, write_table, write_with};
+use super::sheetkit::{
+    Formats, Kind, Out, col, finding_place, print_setup, write_cell, write_header, write_table, write_with,
+};
 use super::text::{sheet_names, status, tr};
 use crate::aggregate::{Aggregates, Status};
 use crate::compare::Comparison;
@@ -555,9 +557,9 @@ fn issues(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
         col(ctx.t("Файл", "File"), Kind::Wrap, 30.0),
         col(ctx.t("Лист", "Sheet"), Kind::Text, 14.0),
         col(ctx.t("Клетка", "Cell"), Kind::Text, 8.0),
-        col(ctx.t("Образец", "Template"), Kind::Text, 16.0),
         col(ctx.t("Поле", "Field"), Kind::Wrap, 24.0),
         col(ctx.t("Стойност", "Value"), Kind::Wrap, 20.0),
+        col(ctx.t("Образец", "Template"), Kind::Wrap, 24.0),
         col(ctx.t("Вид", "Severity"), Kind::Text, 14.0),
         col(ctx.t("Код", "Code"), Kind::Text, 18.0),
         col(ctx.t("Съобщение", "Message"), Kind::Wrap, 70.0),
@@ -568,30 +570,22 @@ fn issues(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
         .issues
         .iter()
         .map(|issue| {
-            vec![
-                Out::text(issue.location.file.clone()),
-                Out::text(issue.location.sheet.clone()),
-                Out::text(issue.location.cell.map(|c| c.to_string()).unwrap_or_default()),
-                Out::text(
-                    issue
-                        .template
-                        .as_deref()
-                        .map(|t| messages.template_title(t))
-                        .unwrap_or_default(),
-                ),
-                Out::text(
-                    issue
-                        .field
-                        .as_deref()
-                        .map(|field| messages.field_label(issue.template.as_deref(), field))
-                        .unwrap_or_default(),
-                ),
-                Out::text(issue.value.clone()),
-                Out::text(issue.severity.label(ctx.lang)),
-                Out::text(issue.code()),
-                Out::text(messages.message(issue)),
-                Out::text(issue.municipality.clone().unwrap_or_default()),
-            ]
+            finding_place(&messages, issue)
+                .into_iter()
+                .chain([
+                    Out::text(
+                        issue
+                            .template
+                            .as_deref()
+                            .map(|t| messages.template_title(t))
+                            .unwrap_or_default(),
+                    ),
+                    Out::text(issue.severity.label(ctx.lang)),
+                    Out::text(issue.code()),
+                    Out::text(messages.message(issue)),
+                    Out::text(issue.municipality.clone().unwrap_or_default()),
+                ])
+                .collect()
         })
         .collect();
     let header_row = 3;
