@@ -13,7 +13,7 @@ use unicode_normalization::UnicodeNormalization;
 pub fn fold_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
-    for ch in raw.nfc() {
+    for ch in nfc(raw).chars() {
         if ch.is_whitespace() || ch == '\u{200B}' {
             pending_space = !out.is_empty();
         } else {
@@ -27,28 +27,23 @@ pub fn fold_text(raw: &str) -> String {
     out
 }
 
-/// The Latin letter that a Bulgarian typist may have typed instead of the
-/// Cyrillic one it looks like, mapped back to the Cyrillic letter.
+/// The Cyrillic letter a lower-case Latin letter stands for inside a
+/// Cyrillic word: the look-alikes of TEMPLATES.md (a, e, o, p, c, x, y and
+/// the capitals A, B, E, K, M, H, O, P, C, T, X), after lower-casing.
 fn cyrillic_lookalike(ch: char) -> Option<char> {
     Some(match ch {
         'a' => 'а',
+        'b' => 'в',
+        'c' => 'с',
         'e' => 'е',
+        'h' => 'н',
+        'k' => 'к',
+        'm' => 'м',
         'o' => 'о',
         'p' => 'р',
-        'c' => 'с',
+        't' => 'т',
         'x' => 'х',
         'y' => 'у',
-        'A' => 'А',
-        'B' => 'В',
-        'E' => 'Е',
-        'K' => 'К',
-        'M' => 'М',
-        'H' => 'Н',
-        'O' => 'О',
-        'P' => 'Р',
-        'C' => 'С',
-        'T' => 'Т',
-        'X' => 'Х',
         _ => return None,
     })
 }
@@ -57,54 +52,101 @@ fn is_cyrillic(ch: char) -> bool {
     matches!(ch, '\u{0400}'..='\u{04FF}')
 }
 
+/// A letter, answered without Unicode tables for the scripts of the returns.
+fn is_letter(ch: char) -> bool {
+    match ch {
+        'a'..='z' | 'A'..='Z' => true,
+        // The Cyrillic block, less its signs and combining marks (U+0482–U+0489).
+        '\u{0400}'..='\u{0481}' | '\u{048A}'..='\u{04FF}' => true,
+        c if c.is_ascii() => false,
+        c => c.is_alphabetic(),
+    }
+}
+
+fn is_digit(ch: char) -> bool {
+    ch.is_ascii_digit() || (!ch.is_ascii() && !is_cyrillic(ch) && ch.is_numeric())
+}
+
+/// Pushes the lower case of a letter, without Unicode tables for ASCII and
+/// Cyrillic.
+fn push_lower(out: &mut Vec<char>, ch: char) {
+    match ch {
+        'A'..='Z' => out.push(ch.to_ascii_lowercase()),
+        // А–Я → а–я, Ѐ–Џ → ѐ–џ.
+        '\u{0410}'..='\u{042F}' => out.push(char::from_u32(ch as u32 + 0x20).unwrap_or(ch)),
+        '\u{0400}'..='\u{040F}' => out.push(char::from_u32(ch as u32 + 0x50).unwrap_or(ch)),
+        c if c.is_ascii() || ('\u{0430}'..='\u{045F}').contains(&c) => out.push(c),
+        c => out.extend(c.to_lowercase()),
+    }
+}
+
+/// The text in NFC, borrowed when it already is (the usual case).
+fn nfc(raw: &str) -> std::borrow::Cow<'_, str> {
+    match unicode_normalization::is_nfc_quick(raw.chars()) {
+        unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(raw),
+        _ => std::borrow::Cow::Owned(raw.nfc().collect()),
+    }
+}
+
 /// Reads Latin look-alike letters as Cyrillic inside words that hold at least
-/// one Cyrillic letter; words written wholly in Latin are left alone.
+/// one Cyrillic letter; words written wholly in Latin are left alone. The
+/// result is lower case; everything but letters is kept as it is.
 pub fn fix_lookalikes(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+    key_with(text, |ch| ch)
+}
+
+/// The comparison key of a value or label: NFC, lower case, Latin
+/// look-alikes read as Cyrillic inside Cyrillic words, every run of
+/// characters other than letters and digits (quotes, dashes, brackets, dots,
+/// line breaks) folded to one space.
+///
+/// Two texts that differ only in case, punctuation, quotes or white space have
+/// the same key: „Майка и бебе“ and "майка и бебе" both give `майка и бебе`.
+/// It runs for every label and value read, so it avoids Unicode tables for
+/// the scripts the returns are written in.
+pub fn key(raw: &str) -> String {
+    key_with(raw, |_| ' ')
+}
+
+/// One pass over the text: lower-cases letters, maps look-alikes per word,
+/// keeps digits, and writes every other character as `other(ch)` (a space
+/// for [`key`], the character itself for [`fix_lookalikes`]), spaces folded.
+fn key_with(raw: &str, other: impl Fn(char) -> char) -> String {
+    let text = nfc(raw);
     let mut out = String::with_capacity(text.len());
-    let mut start = 0;
-    while start < chars.len() {
-        if !chars[start].is_alphabetic() {
-            out.push(chars[start]);
-            start += 1;
-            continue;
-        }
-        let end = chars[start..]
-            .iter()
-            .position(|c| !c.is_alphabetic())
-            .map_or(chars.len(), |n| start + n);
-        let word = &chars[start..end];
-        if word.iter().any(|&c| is_cyrillic(c)) {
+    let mut word: Vec<char> = Vec::with_capacity(32);
+    let (mut cyrillic, mut latin) = (false, false);
+    let flush = |out: &mut String, word: &mut Vec<char>, cyrillic: bool, latin: bool| {
+        if cyrillic && latin {
             out.extend(word.iter().map(|&c| cyrillic_lookalike(c).unwrap_or(c)));
         } else {
             out.extend(word.iter());
         }
-        start = end;
-    }
-    out
-}
-
-/// The comparison key of a value or label: NFC, look-alikes read as Cyrillic,
-/// lower case, every run of characters other than letters and digits (quotes,
-/// dashes, brackets, dots, line breaks) folded to one space.
-///
-/// Two texts that differ only in case, punctuation, quotes or white space have
-/// the same key: „Майка и бебе“ and "майка и бебе" both give `майка и бебе`.
-pub fn key(raw: &str) -> String {
-    let text: String = raw.nfc().collect();
-    let text = fix_lookalikes(&text);
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
+        word.clear();
+    };
     for ch in text.chars() {
-        if ch.is_alphanumeric() {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.extend(ch.to_lowercase());
-        } else {
-            pending_space = !out.is_empty();
+        if is_letter(ch) {
+            cyrillic |= is_cyrillic(ch);
+            latin |= ch.is_ascii();
+            push_lower(&mut word, ch);
+            continue;
         }
+        flush(&mut out, &mut word, cyrillic, latin);
+        (cyrillic, latin) = (false, false);
+        if is_digit(ch) {
+            out.push(ch);
+            continue;
+        }
+        let written = other(ch);
+        if written != ' ' {
+            out.push(written);
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    flush(&mut out, &mut word, cyrillic, latin);
+    if out.ends_with(' ') {
+        out.pop();
     }
     out
 }

@@ -103,13 +103,17 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
 
 /// Errors: [`Error::Output`] ("cannot write …"), as for every file a run writes.
 fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
-    let mut file = std::fs::File::create(path).map_err(|e| Error::output(path, e))?;
+    let file = std::fs::File::create(path).map_err(|e| Error::output(path, e))?;
+    // The Parquet writer writes the footer and page headers a few bytes at a
+    // time: unbuffered, that was 650,000 write calls for a national run.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
     // One thread and zstd: the same frame gives the same bytes, and the files stay small.
-    ParquetWriter::new(&mut file)
+    ParquetWriter::new(&mut buffered)
         .with_compression(ParquetCompression::Zstd(None))
         .set_parallel(false)
         .finish(frame)
         .map_err(|e| Error::output(path, e))?;
+    let file = buffered.into_inner().map_err(|e| Error::output(path, e.into_error()))?;
     file.sync_all().map_err(|e| Error::output(path, e))
 }
 

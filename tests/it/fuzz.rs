@@ -484,7 +484,6 @@ fn fuzz_for_a_while() {
 /// another key than "T" or "K", and `key` is not idempotent ("ЀY" → "ѐy" →
 /// "ѐу"). normalize.rs is outside issue #4; see its report.
 #[test]
-#[ignore = "normalize::key maps T/B/H/K/M but not t/b/h/k/m: fix in src/normalize.rs, then un-ignore"]
 fn lookalike_latin_letters_are_read_the_same_in_either_case() {
     assert_eq!(normalize::key("Ѐt"), normalize::key("ЀT"));
     assert_eq!(normalize::key("kапацитет"), normalize::key("Капацитет"));
