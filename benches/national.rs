@@ -6,7 +6,8 @@
 //!   file with `open_workbook_auto` and read every sheet into a range, files
 //!   in parallel on every core, nothing else;
 //! - `socmon run --oblast all` end to end (read, validate, aggregate,
-//!   workbook + CSV + feedback), with its stage timings.
+//!   compare with the history, write the workbook + CSV + feedback and the
+//!   history), with its stage timings.
 //!
 //! Each is a child process, so its wall time and peak memory (max RSS from
 //! `wait4`) are its own. Medians over `--runs` runs. The result is a
@@ -200,10 +201,11 @@ fn main() {
     let args = args();
     let socmon = PathBuf::from(env!("CARGO_BIN_EXE_socmon"));
     let me = std::env::current_exe().expect("current exe");
+    let mut rates = Vec::new();
     println!(
-        "| set | files | MiB | records | floor s | floor MiB | read s | validate s | aggregate s | report s | socmon s | socmon MiB | records/s | ratio to floor |"
+        "| set | files | MiB | records | floor s | floor MiB | read s | validate s | aggregate s | compare s | write s | socmon s | socmon MiB | records/s | ratio to floor |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &scale in &args.scales {
         let (dir, files, bytes) = national_set(&args.dir, scale);
         let out = args.dir.join(format!("out-x{scale}"));
@@ -235,16 +237,36 @@ fn main() {
             )
         };
         println!(
-            "| national ×{scale} | {files} | {:.1} | {records} | {floor_wall:.3} | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {wall:.3} | {:.0} | {:.0} | {:.2} |",
+            "| national ×{scale} | {files} | {:.1} | {records} | {floor_wall:.3} | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {wall:.3} | {:.0} | {:.0} | {:.2} |",
             bytes as f64 / 1_048_576.0,
             floor_rss as f64 / 1024.0,
             stage("read"),
             stage("validate"),
             stage("aggregate"),
-            stage("report"),
+            stage("compare"),
+            stage("write"),
             rss as f64 / 1024.0,
             records as f64 / wall,
             wall / floor_wall,
         );
+        let rate = |seconds: f64| records as f64 / seconds.max(1e-9);
+        rates.push(format!(
+            "| national ×{scale} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            rate(floor_wall),
+            rate(stage("read")),
+            rate(stage("validate")),
+            rate(stage("aggregate")),
+            rate(stage("compare")),
+            rate(stage("write")),
+            rate(wall),
+        ));
+    }
+    println!();
+    println!("Records per second, by stage:");
+    println!();
+    println!("| set | floor | read | validate | aggregate | compare | write | end to end |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in rates {
+        println!("{row}");
     }
 }

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::compare::{self, ChangeStatus, Comparison};
+use crate::compare::{ChangeStatus, Comparison};
 use crate::config::{self, Config, HistoryConfig, Settings};
 use crate::error::{Error, Result};
-use crate::history::{History, Partition, StoredPeriod};
+use crate::history::History;
 use crate::ingest::Limits;
 use crate::issue::{Lang, Messages, Severity};
 use crate::pipeline::{self, Run};
@@ -69,8 +69,11 @@ struct HistoryArgs {
 #[derive(Debug, Args)]
 struct SampleArgs {
     /// Oblast code (repeat for several), or `all` for the whole country.
-    #[arg(long, value_name = "CODE", required = true)]
+    #[arg(long, value_name = "CODE", required_unless_present = "all")]
     oblast: Vec<String>,
+    /// The whole country: every oblast (the same as `--oblast all`).
+    #[arg(long, conflicts_with = "oblast")]
+    all: bool,
     /// Service cards per municipality, as a multiple of about 15.
     #[arg(long, default_value_t = 1, value_name = "K")]
     scale: u32,
@@ -324,18 +327,26 @@ fn print_comparison(config: &Config, comparison: &Comparison, outliers: usize, s
 /// The short summary on stderr.
 fn print_summary(config: &Config, run: &Run, report: Option<&std::path::Path>) {
     let t = |bg: &'static str, en: &'static str| report::text::tr(config.lang, bg, en);
-    let oblasts: Vec<String> = run
-        .oblasts
-        .iter()
-        .map(|code| {
-            let name = config
-                .schemas
-                .reference
-                .oblast(code)
-                .map_or(code.as_str(), |o| o.name_bg.as_str());
-            format!("{name} ({code})")
-        })
-        .collect();
+    // A national run names the count, not 28 oblasts on one line.
+    let oblasts: Vec<String> = if run.oblasts.len() > 3 {
+        vec![format!(
+            "{} ({})",
+            t("всички области", "all oblasts"),
+            run.oblasts.len()
+        )]
+    } else {
+        run.oblasts
+            .iter()
+            .map(|code| {
+                let name = config
+                    .schemas
+                    .reference
+                    .oblast(code)
+                    .map_or(code.as_str(), |o| o.name_bg.as_str());
+                format!("{name} ({code})")
+            })
+            .collect()
+    };
     let accepted = run.records_accepted();
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "socmon: {}, {}", oblasts.join(", "), config.period.display_bg());
@@ -397,73 +408,8 @@ fn print_findings(config: &Config, run: &Run) {
 fn run_command(args: &RunArgs) -> Result<ExitCode> {
     let mut config = resolve(&args.check, Some(args.output.clone()), args.strict)?;
     config.history = Some(resolve_history(args, &args.output)?);
-    let mut run = pipeline::check(&config)?;
-    let started = std::time::Instant::now();
-    let mut aggregates =
-        crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
-    run.timings.push(("aggregate", started.elapsed()));
-
-    // The history: compare with what is stored, flag outliers, and stage this run's data.
-    let started = std::time::Instant::now();
-    let history = match &config.history {
-        Some(h) => Some(History::open(&h.dir)?),
-        None => None,
-    };
-    let current = |run: &Run, aggregates: &crate::aggregate::Aggregates| -> Vec<StoredPeriod> {
-        run.oblasts
-            .iter()
-            .map(|o| StoredPeriod::current(&config.schemas, config.period, run, aggregates, o))
-            .collect()
-    };
-    let mut stored = std::collections::BTreeMap::new();
-    if let Some(history) = &history {
-        for oblast in &run.oblasts {
-            stored.insert(oblast.clone(), history.load(oblast)?);
-        }
-    }
-    let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
-    let comparison = compare::compare(&current(&run, &aggregates), stored, compare_with)?;
-    let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
-    let outlier_count = outliers.len();
-    crate::pipeline::add_findings(&mut run, &mut aggregates, outliers);
-    let staged = match &history {
-        Some(history) => {
-            let mut partitions = Vec::new();
-            for stored in current(&run, &aggregates) {
-                partitions.push(Partition {
-                    oblast: stored.meta.oblast_code.clone(),
-                    period: config.period,
-                    tables: crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?,
-                });
-            }
-            Some(history.stage(partitions)?)
-        }
-        None => None,
-    };
-    run.timings.push(("history", started.elapsed()));
-
-    let started = std::time::Instant::now();
-    let files = report::build(&config, &run, &aggregates, &comparison)?;
-    let path = report::write(&config.output, &files)?;
-    run.timings.push(("report", started.elapsed()));
-    // Stored only once the report is in place: a failed run changes no history.
-    let mut stored_periods = Vec::new();
-    if let (Some(staged), Some(history)) = (staged, &history) {
-        staged.commit()?;
-        stored_periods = run
-            .oblasts
-            .iter()
-            .map(|o| history.period_dir(o, &config.period).display().to_string())
-            .collect();
-        if stored_periods.len() > 3 {
-            let n = stored_periods.len();
-            stored_periods = vec![format!(
-                "{} ({n} {})",
-                history.dir().display(),
-                report::text::tr(config.lang, "периода", "periods")
-            )];
-        }
-    }
+    let reported = pipeline::report(&config)?;
+    let run = &reported.run;
     if args.timings {
         let stages: Vec<String> = run
             .timings
@@ -478,8 +424,18 @@ fn run_command(args: &RunArgs) -> Result<ExitCode> {
         );
     }
     if !args.check.quiet {
-        print_summary(&config, &run, Some(&path));
-        print_comparison(&config, &comparison, outlier_count, &stored_periods);
+        let stored = match &reported.history {
+            Some((dir, periods)) if periods.len() > 3 => vec![format!(
+                "{} ({} {})",
+                dir.display(),
+                periods.len(),
+                report::text::tr(config.lang, "периода", "periods")
+            )],
+            Some((_, periods)) => periods.iter().map(|p| p.display().to_string()).collect(),
+            None => Vec::new(),
+        };
+        print_summary(&config, run, Some(&reported.report));
+        print_comparison(&config, &reported.comparison, reported.outliers, &stored);
     }
     Ok(if config.strict && run.errors() > 0 {
         ExitCode::from(1)
@@ -516,7 +472,9 @@ fn templates_command(args: &TemplateArgs) -> Result<ExitCode> {
 fn sample_command(args: &SampleArgs) -> Result<ExitCode> {
     let schemas = load_schemas(None, &current_dir()?)?;
     let mut oblasts = Vec::new();
-    for written in &args.oblast {
+    let everything = ["all".to_string()];
+    let wanted = if args.all { &everything[..] } else { &args.oblast[..] };
+    for written in wanted {
         if written.eq_ignore_ascii_case("all") {
             oblasts.extend(schemas.reference.oblasts.iter().map(|o| o.code.clone()));
             continue;

@@ -307,7 +307,7 @@ pub fn read_sheet(sheet: &Sheet, schemas: &Schemas, template_index: usize, file:
 /// The column after a cell, past the merged region it starts.
 fn after(sheet: &Sheet, cell: &Cell) -> u32 {
     sheet
-        .merge_at(cell.at)
+        .merge_starting_at(cell.at)
         .map_or(cell.at.col, |m| m.last.col.max(cell.at.col))
         .saturating_add(1)
 }

@@ -108,6 +108,11 @@ pub enum FileProblem {
     TooLarge { bytes: u64, limit: u64 },
     /// Its parts would inflate beyond the limit (a zip bomb or an absurd sheet).
     InflatesTooMuch { bytes: u64, limit: u64 },
+    /// The text its cells hold is out of proportion to the file (a long
+    /// shared string shown in very many cells).
+    TextTooLong { bytes: u64, limit: u64 },
+    /// Its worst case alone is more memory than the run may spend on reading.
+    OverMemoryBudget { bytes: u64, limit: u64 },
     /// A sheet with more cells than the limit.
     TooManyCells { sheet: String, limit: u64 },
     /// More sheets than the limit.
@@ -1057,6 +1062,18 @@ impl Messages<'_> {
     }
 
     fn file_problem(&self, problem: &FileProblem) -> String {
+        // 1000000 → "1 000 000", as Bulgarian (and SI) writing groups digits.
+        let thousands = |n: u64| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push('\u{a0}');
+                }
+                out.push(c);
+            }
+            out
+        };
         let bg = self.lang == Lang::Bg;
         let mib = |b: &u64| format!("{:.1} MiB", *b as f64 / 1_048_576.0);
         match problem {
@@ -1118,11 +1135,46 @@ impl Messages<'_> {
                     )
                 }
             }
-            FileProblem::TooManyCells { sheet, limit } => {
+            FileProblem::TextTooLong { bytes, limit } => {
                 if bg {
-                    format!("Листът „{sheet}“ има повече от {limit} попълнени клетки; файлът не е прочетен.")
+                    format!(
+                        "Текстът в клетките на файла възлиза на над {} (границата за файл с такъв размер е {}); файлът не е прочетен.",
+                        mib(bytes),
+                        mib(limit)
+                    )
                 } else {
-                    format!("Sheet \"{sheet}\" has more than {limit} filled cells; the file was not read.")
+                    format!(
+                        "The text in the file's cells comes to over {} (the limit for a file of this size is {}); the file was not read.",
+                        mib(bytes),
+                        mib(limit)
+                    )
+                }
+            }
+            FileProblem::OverMemoryBudget { bytes, limit } => {
+                if bg {
+                    format!(
+                        "Прочитането на файла би изисквало до {} памет, повече от разрешените {} (--max-memory); файлът не е прочетен.",
+                        mib(bytes),
+                        mib(limit)
+                    )
+                } else {
+                    format!(
+                        "Reading the file could take up to {} of memory, more than the {} allowed (--max-memory); the file was not read.",
+                        mib(bytes),
+                        mib(limit)
+                    )
+                }
+            }
+            FileProblem::TooManyCells { sheet, limit } => {
+                let limit = thousands(*limit);
+                if bg {
+                    format!(
+                        "Листът „{sheet}“ има повече от {limit} попълнени клетки (или обхваща повече от {limit} клетки); файлът не е прочетен."
+                    )
+                } else {
+                    format!(
+                        "Sheet \"{sheet}\" has more than {limit} filled cells (or spans more than {limit} cells); the file was not read."
+                    )
                 }
             }
             FileProblem::TooManySheets { sheets, limit } => {

@@ -74,6 +74,32 @@ fn median(values: &mut [f64]) -> Option<f64> {
     })
 }
 
+/// Whether a figure changed from `before` to `now` by more than the share
+/// `share` of its earlier value and by at least `least` (from 0, any change
+/// of at least `least`).
+fn changed_beyond(before: f64, now: f64, share: f64, least: f64) -> bool {
+    let difference = (now - before).abs();
+    let beyond = if before == 0.0 {
+        now != 0.0
+    } else {
+        difference / before.abs() > share
+    };
+    beyond && difference >= least
+}
+
+/// The lowest..highest of the earlier values when `value` lies outside it
+/// by more than the share `margin` of the nearer end (and by at least
+/// `least`); `None` when it is within, or there is nothing to compare with.
+fn outside_range(value: f64, earlier: &[f64], margin: f64, least: f64) -> Option<(f64, f64)> {
+    if earlier.is_empty() {
+        return None;
+    }
+    let low = earlier.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = earlier.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let allowed = |x: f64| (x.abs() * margin).max(least);
+    (value < low - allowed(low) || value > high + allowed(high)).then_some((low, high))
+}
+
 /// Every outlier of the run, in no particular order (the caller sorts findings).
 pub fn find(
     schemas: &Schemas,
@@ -111,13 +137,7 @@ pub fn find(
                 continue;
             };
             let (share, least) = schemas.change_threshold(&now.template, field);
-            let difference = (value - before).abs();
-            let beyond = if before == 0.0 {
-                value != 0.0
-            } else {
-                difference / before.abs() > share
-            };
-            if beyond && difference >= least {
+            if changed_beyond(before, value, share, least) {
                 changed.insert((now.file.clone(), now.sheet.clone(), field.clone()));
                 issues.push(places.issue(
                     now,
@@ -177,11 +197,8 @@ pub fn find(
             continue;
         }
         let Some(value) = service.figure(field) else { continue };
-        let low = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let (_, least) = schemas.change_threshold(&service.template, field);
-        let margin = |x: f64| (x.abs() * o.range_margin).max(least);
-        if value < low - margin(low) || value > high + margin(high) {
+        if let Some((low, high)) = outside_range(value, values, o.range_margin, least) {
             issues.push(places.issue(
                 service,
                 field,
@@ -266,4 +283,36 @@ pub fn find(
         }
     }
     issues
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The defaults of schemas/common.toml: 50 % and at least 5; a range margin of 25 %.
+
+    #[test]
+    fn a_change_counts_when_it_is_beyond_both_the_share_and_the_least() {
+        assert!(changed_beyond(20.0, 35.0, 0.5, 5.0), "+75 %, +15");
+        assert!(!changed_beyond(20.0, 28.0, 0.5, 5.0), "+40 % is within 50 %");
+        assert!(!changed_beyond(2.0, 4.0, 0.5, 5.0), "+100 % but only 2 places");
+        assert!(changed_beyond(40.0, 4.0, 0.5, 5.0), "a fall counts too");
+        assert!(changed_beyond(0.0, 12.0, 0.5, 5.0), "from nothing");
+        assert!(!changed_beyond(0.0, 3.0, 0.5, 5.0), "from nothing, but little");
+    }
+
+    #[test]
+    fn a_value_outside_the_stored_min_max_by_more_than_the_margin_is_flagged() {
+        let earlier = [20.0, 24.0, 30.0];
+        // 30 + 25 % of 30 = 37.5 is the most still in range; 20 − 5 = 15 the least.
+        assert_eq!(outside_range(38.0, &earlier, 0.25, 5.0), Some((20.0, 30.0)));
+        assert_eq!(outside_range(37.5, &earlier, 0.25, 5.0), None);
+        assert_eq!(outside_range(25.0, &earlier, 0.25, 5.0), None);
+        assert_eq!(outside_range(14.0, &earlier, 0.25, 5.0), Some((20.0, 30.0)));
+        assert_eq!(outside_range(15.0, &earlier, 0.25, 5.0), None);
+        // Small figures: the least change (5) is the margin, not 25 % of 2.
+        assert_eq!(outside_range(6.0, &[2.0, 2.0], 0.25, 5.0), None);
+        assert_eq!(outside_range(8.0, &[2.0, 2.0], 0.25, 5.0), Some((2.0, 2.0)));
+        assert_eq!(outside_range(8.0, &[], 0.25, 5.0), None);
+    }
 }

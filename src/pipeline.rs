@@ -1,15 +1,19 @@
 //! The run: takes a resolved [`Config`] and runs the stages in order —
 //! walk the input folder, read and recognise every file in parallel, settle
-//! the oblast, validate, check across files, add up, write the outputs —
-//! and gives the [`Run`] with its counts, records and issues.
+//! the oblast, validate, check across files ([`check`], which gives the
+//! [`Run`] with its counts, records and issues), then add up, compare with
+//! the history, and write the report and the history ([`report`]).
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::aggregate::Aggregates;
+use crate::compare::Comparison;
 use crate::config::{Config, OblastChoice};
 use crate::error::{Error, Result};
 use crate::extract::{self, SheetRecords};
+use crate::history::{History, Partition, StoredPeriod};
 use crate::ingest::{self, Format, FoundFile, LinkProblem, SkipReason};
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::key;
@@ -423,4 +427,106 @@ pub fn add_findings(run: &mut Run, aggregates: &mut crate::aggregate::Aggregates
     }
     run.issues.extend(findings);
     sort_issues(&mut run.issues);
+}
+
+/// A finished `socmon run`: the checked run with its outliers, the
+/// comparison, and where the outputs went.
+#[derive(Debug)]
+pub struct Reported {
+    pub run: Run,
+    pub comparison: Comparison,
+    /// How many of the run's findings are outliers.
+    pub outliers: usize,
+    /// The report workbook.
+    pub report: std::path::PathBuf,
+    /// The history folder and the period folders this run stored, when it keeps one.
+    pub history: Option<(std::path::PathBuf, Vec<std::path::PathBuf>)>,
+}
+
+/// The stored periods of the run's oblasts, by oblast.
+fn stored_periods(history: Option<&History>, oblasts: &[String]) -> Result<BTreeMap<String, Vec<StoredPeriod>>> {
+    let Some(history) = history else {
+        return Ok(BTreeMap::new());
+    };
+    oblasts
+        .par_iter()
+        .map(|oblast| Ok((oblast.clone(), history.load(oblast)?)))
+        .collect()
+}
+
+/// Checks the returns, adds up the accepted records, compares them with the
+/// history and flags outliers, then writes the report and stores the run's
+/// data in the history — the history only once the report is in place, so a
+/// failed run changes neither.
+///
+/// Errors: every fatal [`Error`]; findings about the data are in the run.
+pub fn report(config: &Config) -> Result<Reported> {
+    let mut run = check(config)?;
+    let started = std::time::Instant::now();
+    let mut aggregates: Aggregates =
+        crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
+    run.timings.push(("aggregate", started.elapsed()));
+
+    let started = std::time::Instant::now();
+    let history = config.history.as_ref().map(|h| History::open(&h.dir)).transpose()?;
+    let current = |run: &Run, aggregates: &Aggregates| -> Vec<StoredPeriod> {
+        run.oblasts
+            .iter()
+            .map(|o| StoredPeriod::current(&config.schemas, config.period, run, aggregates, o))
+            .collect()
+    };
+    let stored = stored_periods(history.as_ref(), &run.oblasts)?;
+    let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
+    let comparison = crate::compare::compare(&current(&run, &aggregates), stored, compare_with)?;
+    let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
+    let outlier_count = outliers.len();
+    add_findings(&mut run, &mut aggregates, outliers);
+    let compared = started.elapsed();
+
+    // The history's tables and the report's files are built side by side:
+    // both only read the run, and each is most of a core's work.
+    let started = std::time::Instant::now();
+    let (staged, files) = rayon::join(
+        || -> Result<_> {
+            let Some(history) = &history else {
+                return Ok(None);
+            };
+            let partitions = current(&run, &aggregates)
+                .into_par_iter()
+                .map(|stored| {
+                    Ok(Partition {
+                        oblast: stored.meta.oblast_code.clone(),
+                        period: config.period,
+                        tables: crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Some(history.stage(partitions)?))
+        },
+        || crate::report::build(config, &run, &aggregates, &comparison),
+    );
+    let staged = staged?;
+    let report = crate::report::write(&config.output, &files?)?;
+    run.timings.push(("compare", compared));
+    run.timings.push(("write", started.elapsed()));
+
+    let history = match (staged, history) {
+        (Some(staged), Some(history)) => {
+            staged.commit()?;
+            let periods = run
+                .oblasts
+                .iter()
+                .map(|o| history.period_dir(o, &config.period))
+                .collect();
+            Some((history.dir().to_path_buf(), periods))
+        }
+        _ => None,
+    };
+    Ok(Reported {
+        run,
+        comparison,
+        outliers: outlier_count,
+        report,
+        history,
+    })
 }

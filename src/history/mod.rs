@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::DataFrame;
 use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter, SerReader};
+use rayon::prelude::*;
 
 pub use tables::{PeriodMeta, StoredPeriod, StoredService};
 
@@ -275,15 +276,20 @@ impl History {
             done: false,
         };
         remove(&staging)?;
-        for mut partition in partitions {
-            let relative = PathBuf::from(oblast_dir_name(&partition.oblast)).join(period_dir_name(&partition.period));
-            let folder = staging.join(&relative);
-            std::fs::create_dir_all(&folder).map_err(|e| Error::output(&folder, e))?;
-            for (stem, frame) in &mut partition.tables {
-                write_parquet(&folder.join(format!("{stem}.parquet")), frame)?;
-            }
-            staged.periods.push(relative);
-        }
+        // Each partition is compressed and written on its own: in parallel.
+        staged.periods = partitions
+            .into_par_iter()
+            .map(|mut partition| {
+                let relative =
+                    PathBuf::from(oblast_dir_name(&partition.oblast)).join(period_dir_name(&partition.period));
+                let folder = staging.join(&relative);
+                std::fs::create_dir_all(&folder).map_err(|e| Error::output(&folder, e))?;
+                for (stem, frame) in &mut partition.tables {
+                    write_parquet(&folder.join(format!("{stem}.parquet")), frame)?;
+                }
+                Ok(relative)
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(staged)
     }
 }

@@ -62,7 +62,7 @@ pub struct Reservation {
 
 /// The finding for a file that the budget can never hold.
 fn over_budget(bytes: u64, capacity: u64) -> FileProblem {
-    FileProblem::InflatesTooMuch { bytes, limit: capacity }
+    FileProblem::OverMemoryBudget { bytes, limit: capacity }
 }
 
 /// Waits until `bytes` fit beside what other files hold, then takes them.
@@ -95,7 +95,7 @@ impl Reservation {
     /// Reserves `bytes` of a budget of `capacity` bytes, waiting while other
     /// files hold it.
     ///
-    /// Errors: [`FileProblem::InflatesTooMuch`] when `bytes` alone exceed
+    /// Errors: [`FileProblem::OverMemoryBudget`] when `bytes` alone exceed
     /// the capacity.
     pub fn new(bytes: u64, capacity: u64) -> Result<Reservation, FileProblem> {
         if bytes > capacity {
@@ -115,7 +115,7 @@ impl Reservation {
     /// amount is waited for: a file never waits while holding part of the
     /// budget, so two files can never wait for each other.
     ///
-    /// Errors: [`FileProblem::InflatesTooMuch`] when `bytes` alone exceed
+    /// Errors: [`FileProblem::OverMemoryBudget`] when `bytes` alone exceed
     /// the capacity.
     pub fn grow_to(&mut self, bytes: u64) -> Result<(), FileProblem> {
         if bytes <= self.bytes {
@@ -183,7 +183,7 @@ mod tests {
     fn a_file_larger_than_the_budget_is_refused_at_once() {
         assert!(matches!(
             Reservation::new(11, 10),
-            Err(FileProblem::InflatesTooMuch { bytes: 11, limit: 10 })
+            Err(FileProblem::OverMemoryBudget { bytes: 11, limit: 10 })
         ));
         let mut r = Reservation::new(5, 10).unwrap();
         assert!(r.grow_to(11).is_err());

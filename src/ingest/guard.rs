@@ -170,7 +170,7 @@ pub fn check_merge_count(sheet: &str, merges: usize) -> Result<(), FileProblem> 
 fn check_text(text: u64, inflated: u64, limits: &Limits) -> Result<(), FileProblem> {
     let allowance = limits.text_allowance(inflated);
     if text > allowance {
-        return Err(FileProblem::InflatesTooMuch {
+        return Err(FileProblem::TextTooLong {
             bytes: text,
             limit: allowance,
         });

@@ -331,7 +331,7 @@ where
                 if let Some(t) = value.as_text() {
                     text = text.saturating_add(t.len() as u64);
                     if text > text_allowance {
-                        return Err(FileProblem::InflatesTooMuch {
+                        return Err(FileProblem::TextTooLong {
                             bytes: text,
                             limit: text_allowance,
                         });

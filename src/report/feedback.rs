@@ -4,6 +4,7 @@
 //! wrong and what to write instead — ready to send back. Findings about DSP
 //! tables are not the municipality's to fix and are left out.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
@@ -38,8 +39,9 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
         }
         by_municipality.entry(code).or_default().push(issue);
     }
+    let by_municipality: Vec<(&str, Vec<&Issue>)> = by_municipality.into_iter().collect();
     by_municipality
-        .into_iter()
+        .into_par_iter()
         .map(|(code, issues)| {
             let bytes = workbook(config, aggregates, code, &issues)
                 .map_err(|e| Error::output(format!("feedback/{code}.xlsx"), e))?;

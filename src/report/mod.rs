@@ -49,18 +49,27 @@ pub struct OutputFile {
 ///
 /// Errors: [`Error::Output`] when a workbook cannot be built.
 pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<OutputFile>> {
-    let mut files = Vec::new();
-    files.push(OutputFile {
+    // The report workbook is the largest single piece of work: built beside the rest.
+    let (report, (data, feedback)) = rayon::join(
+        || workbook::build(config, run, aggregates, comparison),
+        || {
+            rayon::join(
+                || csv::build(config, run, aggregates, comparison),
+                || feedback::build(config, run, aggregates),
+            )
+        },
+    );
+    let mut files = vec![OutputFile {
         relative: REPORT_FILE.to_string(),
-        bytes: workbook::build(config, run, aggregates, comparison)?,
-    });
-    for (name, bytes) in csv::build(config, run, aggregates, comparison)? {
+        bytes: report?,
+    }];
+    for (name, bytes) in data? {
         files.push(OutputFile {
             relative: format!("{DATA_DIR}/{name}"),
             bytes,
         });
     }
-    for (code, bytes) in feedback::build(config, run, aggregates)? {
+    for (code, bytes) in feedback? {
         files.push(OutputFile {
             relative: format!("{FEEDBACK_DIR}/{code}.xlsx"),
             bytes,
@@ -93,7 +102,8 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &C
 /// previous report is then still in place.
 pub fn write(output: &Path, files: &[OutputFile]) -> Result<PathBuf> {
     std::fs::create_dir_all(output).map_err(|e| Error::output(output, e))?;
-    let staging = output.join(format!(".socmon-staging-{}", std::process::id()));
+    recover(output)?;
+    let staging = output.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     let result = stage(&staging, files).and_then(|()| commit(output, &staging));
     if staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
@@ -126,10 +136,42 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(|e| Error::output(path, e))
 }
 
+const STAGING_PREFIX: &str = ".socmon-staging-";
+const PREVIOUS_PREFIX: &str = ".socmon-previous-";
+
+/// Undoes what a run that crashed (or lost power) in the middle of writing
+/// left behind: an output it had moved aside and not yet replaced is put
+/// back, and its staging is removed. Runs into the same output folder at
+/// the same time are not supported.
+///
+/// Errors: [`Error::Output`] when a leftover cannot be moved or removed.
+fn recover(output: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(output).map_err(|e| Error::output(output, e))?;
+    let mut leftovers: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, path)| path.is_dir() && (name.starts_with(STAGING_PREFIX) || name.starts_with(PREVIOUS_PREFIX)))
+        .collect();
+    leftovers.sort();
+    for (name, path) in leftovers {
+        if name.starts_with(PREVIOUS_PREFIX) {
+            for kept in [REPORT_FILE, RUN_FILE, DATA_DIR, FEEDBACK_DIR] {
+                let live = output.join(kept);
+                let aside = path.join(kept);
+                if aside.exists() && !live.exists() {
+                    std::fs::rename(&aside, &live).map_err(|e| Error::output(&live, e))?;
+                }
+            }
+        }
+        std::fs::remove_dir_all(&path).map_err(|e| Error::output(&path, e))?;
+    }
+    Ok(())
+}
+
 /// Moves the staged outputs into place: each previous one aside first, then
 /// the new one in, then the previous ones removed.
 fn commit(output: &Path, staging: &Path) -> Result<()> {
-    let retired = output.join(format!(".socmon-previous-{}", std::process::id()));
+    let retired = output.join(format!("{PREVIOUS_PREFIX}{}", std::process::id()));
     if retired.exists() {
         std::fs::remove_dir_all(&retired).map_err(|e| Error::output(&retired, e))?;
     }
@@ -185,6 +227,34 @@ mod tests {
             relative: relative.into(),
             bytes: text.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn a_report_moved_aside_by_a_crashed_run_is_put_back_and_its_staging_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path();
+        // A crashed run (pid 1) had moved report.xlsx and data/ aside and
+        // moved only its new run.json in; its staging still holds the rest.
+        let aside = output.join(".socmon-previous-1");
+        std::fs::create_dir_all(aside.join(DATA_DIR)).unwrap();
+        std::fs::write(aside.join(REPORT_FILE), "old report").unwrap();
+        std::fs::write(aside.join(DATA_DIR).join("services.csv"), "old csv").unwrap();
+        std::fs::write(output.join(RUN_FILE), "new run.json").unwrap();
+        std::fs::create_dir_all(output.join(".socmon-staging-1").join(DATA_DIR)).unwrap();
+
+        recover(output).unwrap();
+
+        assert_eq!(std::fs::read_to_string(output.join(REPORT_FILE)).unwrap(), "old report");
+        assert_eq!(
+            std::fs::read_to_string(output.join(DATA_DIR).join("services.csv")).unwrap(),
+            "old csv"
+        );
+        assert_eq!(std::fs::read_to_string(output.join(RUN_FILE)).unwrap(), "new run.json");
+        let names: Vec<String> = std::fs::read_dir(output)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.starts_with(".socmon-")), "{names:?}");
     }
 
     #[test]

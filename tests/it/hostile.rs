@@ -428,6 +428,7 @@ fn an_xls_spanning_a1_to_iv65536_is_refused_before_calamine_allocates() {
     assert!(took < Duration::from_secs(2), "{took:?}");
     let text = message(&problem);
     assert!(text.contains("Карта"), "{text}");
+    assert!(text.contains("1\u{a0}000\u{a0}000 клетки"), "{text}");
 }
 
 /// A card in an .xls whose DIMENSIONS record claims 4 billion rows.
@@ -556,7 +557,11 @@ fn an_ods_repeating_rows_and_columns_is_refused_or_read_cheaply() {
     for (name, bytes) in [("far", far), ("repeated", repeated), ("spaces", spaces), ("wide", wide)] {
         let (read, took, peak) = read(&bytes);
         match read {
-            Err(FileProblem::TooManyCells { .. } | FileProblem::InflatesTooMuch { .. }) => {}
+            Err(
+                FileProblem::TooManyCells { .. }
+                | FileProblem::InflatesTooMuch { .. }
+                | FileProblem::TextTooLong { .. },
+            ) => {}
             other => panic!("{name}: {other:?}"),
         }
         assert!(peak < 32 * MIB, "{name}: peak {peak}");
@@ -751,7 +756,13 @@ fn shared_string_bomb() -> Vec<u8> {
 #[test]
 fn a_shared_string_shown_in_a_million_cells_is_refused() {
     let (read, took, peak) = read(&shared_string_bomb());
-    assert!(matches!(read, Err(FileProblem::InflatesTooMuch { .. })), "{read:?}");
+    let Err(problem) = read else { panic!("read: {read:?}") };
+    assert!(matches!(problem, FileProblem::TextTooLong { .. }), "{problem:?}");
+    assert!(
+        message(&problem).contains("Текстът в клетките"),
+        "{}",
+        message(&problem)
+    );
     assert!(peak < 128 * MIB, "peak {peak}");
     assert!(took < Duration::from_secs(5), "{took:?}");
 }
@@ -765,9 +776,10 @@ fn a_file_larger_than_the_whole_memory_budget_is_refused_and_says_so() {
     };
     let problem = read_with(&bytes, &limits).unwrap_err();
     assert!(
-        matches!(problem, FileProblem::InflatesTooMuch { limit: 65_536, .. }),
+        matches!(problem, FileProblem::OverMemoryBudget { limit: 65_536, .. }),
         "{problem:?}"
     );
+    assert!(message(&problem).contains("--max-memory"), "{}", message(&problem));
     // With the default budget the same file is read, and what it still holds
     // afterwards is the size of its cells, not its worst case.
     let read = read_with(&bytes, &Limits::default()).unwrap();
