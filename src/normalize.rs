@@ -80,8 +80,19 @@ fn push_lower(out: &mut Vec<char>, ch: char) {
     }
 }
 
-/// The text in NFC, borrowed when it already is (the usual case).
+/// Characters that are NFC whatever surrounds them: no decomposition and
+/// no combining class (Latin-1, Cyrillic without its combining marks
+/// U+0483–U+0489, dashes and quotation marks).
+fn always_nfc(ch: char) -> bool {
+    matches!(ch, '\0'..='\u{02FF}' | '\u{0400}'..='\u{0482}' | '\u{048A}'..='\u{04FF}' | '\u{2010}'..='\u{201F}')
+}
+
+/// The text in NFC, borrowed when it already is (the usual case: a scan
+/// for characters outside Latin-1 and Cyrillic before any table lookup).
 fn nfc(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.chars().all(always_nfc) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
     match unicode_normalization::is_nfc_quick(raw.chars()) {
         unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(raw),
         _ => std::borrow::Cow::Owned(raw.nfc().collect()),
@@ -419,6 +430,30 @@ mod tests {
 
     fn lv() -> Vec<String> {
         ["лв.", "лв", "лева", "bgn"].iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_nfc_fast_path_holds_only_characters_that_never_compose() {
+        for ch in (0..=0x2FFFu32).filter_map(char::from_u32).filter(|&c| always_nfc(c)) {
+            assert_eq!(
+                unicode_normalization::is_nfc_quick(std::iter::once(ch)),
+                unicode_normalization::IsNormalized::Yes,
+                "U+{:04X}",
+                ch as u32
+            );
+            assert_eq!(
+                unicode_normalization::char::canonical_combining_class(ch),
+                0,
+                "U+{:04X}",
+                ch as u32
+            );
+        }
+        // „Й“ typed as И + combining breve reads as the composed letter.
+        assert_eq!(
+            key("Краен срок на лиценза (И\u{0306})"),
+            key("Краен срок на лиценза (Й)")
+        );
+        assert_eq!(fold_text("Сте\u{0301}ла"), "Сте\u{0301}ла".nfc().collect::<String>());
     }
 
     #[test]
