@@ -136,9 +136,9 @@ impl Fit {
     }
 }
 
-/// Label keys a sheet offers, gathered once for all templates.
+/// Label keys a sheet offers, gathered once for all the templates considered.
+#[derive(Default)]
 struct SheetKeys {
-    title_keys: Vec<String>,
     /// Keys of the label candidates of each row (form layout).
     row_labels: Vec<String>,
     /// Keys of header cells and of two-row header combinations (table layout).
@@ -149,26 +149,36 @@ fn text_of(value: &CellValue) -> Option<&str> {
     value.as_text()
 }
 
-fn gather_keys(sheet: &Sheet) -> SheetKeys {
-    let mut title_keys = Vec::new();
-    let mut row_labels = Vec::new();
-    let mut header_labels = Vec::new();
+/// Keys of the texts in the rows where a title may be.
+fn title_keys(sheet: &Sheet) -> Vec<String> {
+    sheet
+        .rows()
+        .take_while(|(row, _)| *row < TITLE_ROWS)
+        .flat_map(|(_, cells)| cells.iter().filter_map(|c| text_of(&c.value)).map(key))
+        .collect()
+}
+
+/// The label keys of the layouts asked for: a row's label for forms, the
+/// header cells (alone, with the cell below, under a merged group header)
+/// for tables — the latter is most of the work, and not done for a sheet
+/// whose title already says it is a form.
+fn gather_keys(sheet: &Sheet, forms: bool, tables: bool) -> SheetKeys {
+    let mut keys = SheetKeys::default();
     for (row, cells) in sheet.rows() {
-        if row < TITLE_ROWS {
-            title_keys.extend(cells.iter().filter_map(|c| text_of(&c.value)).map(key));
-        }
-        if let Some(label) = cells
-            .iter()
-            .take(LABEL_CELLS)
-            .find(|c| !is_numbering(&c.value))
-            .and_then(|c| text_of(&c.value))
+        if forms
+            && let Some(label) = cells
+                .iter()
+                .take(LABEL_CELLS)
+                .find(|c| !is_numbering(&c.value))
+                .and_then(|c| text_of(&c.value))
         {
-            row_labels.push(label_key(label));
+            keys.row_labels.push(label_key(label));
             if let Some(at) = label.find(':') {
-                row_labels.push(label_key(&label[..at]));
+                keys.row_labels.push(label_key(&label[..at]));
             }
         }
-        if row < HEADER_ROWS {
+        if tables && row < HEADER_ROWS {
+            let header_labels = &mut keys.header_labels;
             for cell in cells {
                 if let Some(text) = text_of(&cell.value) {
                     header_labels.push(label_key(text));
@@ -199,20 +209,20 @@ fn gather_keys(sheet: &Sheet) -> SheetKeys {
             }
         }
     }
-    SheetKeys {
-        title_keys,
-        row_labels,
-        header_labels,
-    }
+    keys
 }
 
-fn fit(template: &Template, keys: &SheetKeys) -> Fit {
-    let title = keys.title_keys.iter().any(|k| {
+/// Whether the title rows carry one of a template's title phrases.
+fn has_title(template: &Template, title_keys: &[String]) -> bool {
+    title_keys.iter().any(|k| {
         template
             .title_phrases
             .iter()
             .any(|p| !p.is_empty() && k.contains(p.as_str()))
-    });
+    })
+}
+
+fn fit(template: &Template, title: bool, keys: &SheetKeys) -> Fit {
     let candidates = match template.layout {
         Layout::Form => &keys.row_labels,
         Layout::Table => &keys.header_labels,
@@ -239,17 +249,29 @@ fn fit(template: &Template, keys: &SheetKeys) -> Fit {
 /// of its required ones). A tie between the two service cards is settled by
 /// the service type written on the card.
 pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
-    let keys = gather_keys(sheet);
-    let fits: Vec<Fit> = schemas.templates.iter().map(|t| fit(t, &keys)).collect();
-    let best = fits
+    let titles = title_keys(sheet);
+    let titled: Vec<bool> = schemas.templates.iter().map(|t| has_title(t, &titles)).collect();
+    // A template with its title outranks every one without: only those
+    // are weighed, and only their layouts' labels gathered.
+    let any_title = titled.contains(&true);
+    let considered = |i: usize| !any_title || titled[i];
+    let needs =
+        |layout: Layout| (0..schemas.templates.len()).any(|i| considered(i) && schemas.templates[i].layout == layout);
+    let keys = gather_keys(sheet, needs(Layout::Form), needs(Layout::Table));
+    let fits: Vec<Option<Fit>> = schemas
+        .templates
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.plausible())
-        .max_by_key(|(i, f)| (f.score(), std::cmp::Reverse(*i)))?;
-    let ties: Vec<usize> = fits
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.plausible() && f.score() == best.1.score())
+        .map(|(i, t)| considered(i).then(|| fit(t, titled[i], &keys)))
+        .collect();
+    let plausible = || {
+        fits.iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.filter(Fit::plausible).map(|f| (i, f)))
+    };
+    let best = plausible().max_by_key(|(i, f)| (f.score(), std::cmp::Reverse(*i)))?;
+    let ties: Vec<usize> = plausible()
+        .filter(|(_, f)| f.score() == best.1.score())
         .map(|(i, _)| i)
         .collect();
     if ties.len() > 1 && ties.iter().all(|&i| schemas.templates[i].role == Role::ServiceCard) {
