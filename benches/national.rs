@@ -1,5 +1,5 @@
 //! The national benchmark: generates the national set of returns (265
-//! municipalities, every oblast) at several scales with `socmon::sample`,
+//! municipalities, every oblast) at several scales with `socmon sample`,
 //! then measures, on the same files and in the same run:
 //!
 //! - the floor: what any calamine-based pipeline must spend — open every
@@ -133,26 +133,24 @@ fn args() -> Args {
     parsed
 }
 
-/// The national set at a scale, generated once and kept.
-fn national_set(root: &Path, scale: u32) -> (PathBuf, usize, u64) {
+/// The national set at a scale, generated once and kept. `socmon sample`
+/// writes it in a child process: a set generated in this process would
+/// leave its memory in the peak RSS the children report (Linux carries the
+/// parent's high-water mark into a child that execs from a vfork).
+fn national_set(socmon: &Path, root: &Path, scale: u32) -> (PathBuf, usize, u64) {
     let dir = root.join(format!("national-x{scale}"));
     let stamp = dir.join(".complete");
     if !stamp.exists() {
         let _ = std::fs::remove_dir_all(&dir);
-        let schemas = socmon::schema::Schemas::load(&socmon::schema::SchemaSource::BuiltIn).expect("schemas");
-        let mut oblasts: Vec<String> = schemas.reference.oblasts.iter().map(|o| o.code.clone()).collect();
-        oblasts.sort();
-        let options = socmon::sample::SampleOptions {
-            oblasts,
-            scale,
-            seed: 2017,
-            mistakes: 0.05,
-            period: socmon::period::Period::report_2016_2017(),
-            later: None,
-        };
         let started = Instant::now();
-        let sample = socmon::sample::generate(&schemas, &options).expect("generate");
-        socmon::sample::write(&sample, &dir).expect("write");
+        let status = Command::new(socmon)
+            .args(["sample", "--all", "--seed", "2017", "--mistakes", "0.05", "--scale"])
+            .arg(scale.to_string())
+            .arg("--output")
+            .arg(&dir)
+            .status()
+            .expect("socmon sample");
+        assert!(status.success(), "socmon sample failed");
         std::fs::write(&stamp, b"").expect("stamp");
         eprintln!("generated x{scale} in {:.1} s", started.elapsed().as_secs_f64());
     }
@@ -207,7 +205,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &scale in &args.scales {
-        let (dir, files, bytes) = national_set(&args.dir, scale);
+        let (dir, files, bytes) = national_set(&socmon, &args.dir, scale);
         let out = args.dir.join(format!("out-x{scale}"));
         let mut floors = Vec::new();
         let mut runs = Vec::new();
@@ -220,7 +218,9 @@ fn main() {
                     .args(["run", "--oblast", "all", "--quiet", "--timings", "--input"])
                     .arg(&dir)
                     .arg("--output")
-                    .arg(&out),
+                    .arg(&out)
+                    .arg("--history")
+                    .arg(args.dir.join(format!("history-x{scale}"))),
             );
             runs.push((cost, parse_timings(&stderr)));
         }

@@ -414,13 +414,19 @@ fn run_command(args: &RunArgs) -> Result<ExitCode> {
         let stages: Vec<String> = run
             .timings
             .iter()
-            .map(|(stage, took)| format!("{stage} {:.3} s", took.as_secs_f64()))
+            .map(|stage| format!("{} {:.3} s", stage.name, stage.took.as_secs_f64()))
+            .collect();
+        let peaks: Vec<String> = run
+            .timings
+            .iter()
+            .filter_map(|stage| Some(format!("{} {}", stage.name, stage.peak_bytes? / (1024 * 1024))))
             .collect();
         eprintln!(
-            "timings: {}; records {}; files {}",
+            "timings: {}; records {}; files {}; peak MiB after {}",
             stages.join(", "),
             run.records.len(),
-            run.files.seen
+            run.files.seen,
+            peaks.join(", ")
         );
     }
     if !args.check.quiet {

@@ -29,6 +29,9 @@ struct FileOutcome {
     format: Option<Format>,
     sheets: Vec<SheetRecords>,
     issues: Vec<Issue>,
+    /// The file's records checked on their own, when the oblast was known
+    /// before reading (its raw sheets are then dropped at once).
+    checked: Option<(Vec<Record>, Vec<Issue>)>,
 }
 
 /// How many files a run saw and what became of them.
@@ -56,8 +59,40 @@ pub struct Run {
     pub records: Vec<Record>,
     /// Every finding, in report order.
     pub issues: Vec<Issue>,
-    /// How long each stage took (read, validate), for `--timings`; never written to an output.
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// How long each stage took and the process's peak memory at its end
+    /// (read, validate, …), for `--timings`; never written to an output.
+    pub timings: Vec<Stage>,
+}
+
+/// One stage of a run, as `--timings` prints it.
+#[derive(Debug, Clone, Copy)]
+pub struct Stage {
+    pub name: &'static str,
+    pub took: std::time::Duration,
+    /// The process's peak resident memory so far, in bytes (Linux only).
+    pub peak_bytes: Option<u64>,
+}
+
+impl Stage {
+    fn ended(name: &'static str, started: std::time::Instant) -> Stage {
+        Stage::took(name, started.elapsed())
+    }
+
+    fn took(name: &'static str, took: std::time::Duration) -> Stage {
+        Stage {
+            name,
+            took,
+            peak_bytes: peak_resident_bytes(),
+        }
+    }
+}
+
+/// The process's peak resident set (VmHWM), where the system tells it.
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 impl Run {
@@ -97,6 +132,7 @@ fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
         format: None,
         sheets: Vec::new(),
         issues: Vec::new(),
+        checked: None,
     };
     let read = match ingest::read_file(file, &config.limits, &schemas.common, &probe) {
         Ok(read) => read,
@@ -219,13 +255,19 @@ fn version_issue(schemas: &Schemas, template: usize, version: Option<u32>, file:
     )
 }
 
-/// Settles the oblast of the run.
-///
-/// Errors: [`Error::Usage`] when the returns name several oblasts (or none)
-/// and none was given.
-fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String>> {
+/// What checking a record needs to know of the run.
+fn context<'a>(config: &'a Config, oblasts: &'a [String]) -> Context<'a> {
+    Context {
+        schemas: &config.schemas,
+        period: config.period,
+        oblast: (oblasts.len() == 1).then(|| oblasts[0].as_str()),
+    }
+}
+
+/// The oblast(s) of the run when the configuration names them (one, or all).
+fn known_oblasts(config: &Config) -> Option<Vec<String>> {
     match &config.oblast {
-        OblastChoice::One(code) => return Ok(vec![code.clone()]),
+        OblastChoice::One(code) => Some(vec![code.clone()]),
         OblastChoice::All => {
             let mut all: Vec<String> = config
                 .schemas
@@ -235,9 +277,19 @@ fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String
                 .map(|o| o.code.clone())
                 .collect();
             all.sort();
-            return Ok(all);
+            Some(all)
         }
-        OblastChoice::FromData => {}
+        OblastChoice::FromData => None,
+    }
+}
+
+/// Settles the oblast of the run.
+///
+/// Errors: [`Error::Usage`] when the returns name several oblasts (or none)
+/// and none was given.
+fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String>> {
+    if let Some(oblasts) = known_oblasts(config) {
+        return Ok(oblasts);
     }
     let named = across::oblasts_named(&config.schemas, outcomes.iter().flat_map(|o| o.sheets.iter()));
     match named.len() {
@@ -309,11 +361,19 @@ pub fn check(config: &Config) -> Result<Run> {
         .into_iter()
         .partition(|f| !ingest::is_not_a_return(&f.relative));
     let bar = progress_bar(config, returns.len());
+    // With the oblast given, each file is checked as soon as it is read and
+    // only its records are kept: a national run holds no raw sheets.
+    let known = known_oblasts(config);
+    let early = known.as_deref().map(|oblasts| context(config, oblasts));
     let work = || {
         returns
             .par_iter()
             .map(|file| {
-                let outcome = read_one(file, config);
+                let mut outcome = read_one(file, config);
+                if let Some(ctx) = &early {
+                    outcome.checked = Some(validate::record::validate_file(ctx, &outcome.sheets));
+                    outcome.sheets = Vec::new();
+                }
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -321,7 +381,7 @@ pub fn check(config: &Config) -> Result<Run> {
             })
             .collect::<Vec<_>>()
     };
-    let outcomes = match config.threads {
+    let mut outcomes = match config.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
@@ -348,18 +408,20 @@ pub fn check(config: &Config) -> Result<Run> {
         }
     }
 
-    let read_time = started.elapsed();
+    let read_stage = Stage::ended("read", started);
     let started = std::time::Instant::now();
-    let oblasts = settle_oblast(config, &outcomes)?;
-    let single = (oblasts.len() == 1).then(|| oblasts[0].as_str());
-    let ctx = Context {
-        schemas: &config.schemas,
-        period: config.period,
-        oblast: single,
+    let oblasts = match known {
+        Some(oblasts) => oblasts,
+        None => settle_oblast(config, &outcomes)?,
     };
+    let ctx = context(config, &oblasts);
     let validated: Vec<(Vec<Record>, Vec<Issue>)> = outcomes
-        .par_iter()
-        .map(|o| validate::record::validate_file(&ctx, &o.sheets))
+        .par_iter_mut()
+        .map(|o| {
+            o.checked
+                .take()
+                .unwrap_or_else(|| validate::record::validate_file(&ctx, &o.sheets))
+        })
         .collect();
 
     let mut records = Vec::new();
@@ -399,7 +461,7 @@ pub fn check(config: &Config) -> Result<Run> {
         oblasts,
         records,
         issues,
-        timings: vec![("read", read_time), ("validate", started.elapsed())],
+        timings: vec![read_stage, Stage::ended("validate", started)],
     })
 }
 
@@ -465,7 +527,7 @@ pub fn report(config: &Config) -> Result<Reported> {
     let started = std::time::Instant::now();
     let mut aggregates: Aggregates =
         crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
-    run.timings.push(("aggregate", started.elapsed()));
+    run.timings.push(Stage::ended("aggregate", started));
 
     let started = std::time::Instant::now();
     let history = config.history.as_ref().map(|h| History::open(&h.dir)).transpose()?;
@@ -481,7 +543,7 @@ pub fn report(config: &Config) -> Result<Reported> {
     let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     add_findings(&mut run, &mut aggregates, outliers);
-    let compared = started.elapsed();
+    let compared = Stage::ended("compare", started);
 
     // The history's tables and the report's files are built side by side:
     // both only read the run, and each is most of a core's work.
@@ -507,8 +569,8 @@ pub fn report(config: &Config) -> Result<Reported> {
     );
     let staged = staged?;
     let report = crate::report::write(&config.output, &files?)?;
-    run.timings.push(("compare", compared));
-    run.timings.push(("write", started.elapsed()));
+    run.timings.push(compared);
+    run.timings.push(Stage::ended("write", started));
 
     let history = match (staged, history) {
         (Some(staged), Some(history)) => {
