@@ -155,7 +155,7 @@ struct RunArgs {
     /// Exit with 1 when any error was found (the report is still written).
     #[arg(long)]
     strict: bool,
-    /// Print how long each stage took (read, validate, aggregate, report) on stderr.
+    /// Print how long each stage took (read, validate, aggregate, compare, write) and the peak memory after each, on stderr.
     #[arg(long)]
     timings: bool,
     /// Folder of the history of runs (Parquet by oblast and period): compared

@@ -1067,7 +1067,7 @@ impl Messages<'_> {
             let digits = n.to_string();
             let mut out = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     out.push('\u{a0}');
                 }
                 out.push(c);
@@ -1075,7 +1075,11 @@ impl Messages<'_> {
             out
         };
         let bg = self.lang == Lang::Bg;
-        let mib = |b: &u64| format!("{:.1} MiB", *b as f64 / 1_048_576.0);
+        // "1024,0 MiB" in Bulgarian, "1024.0 MiB" in English.
+        let mib = |b: &u64| {
+            let text = format!("{:.1} MiB", *b as f64 / 1_048_576.0);
+            if bg { text.replace('.', ",") } else { text }
+        };
         match problem {
             FileProblem::Encrypted => {
                 if bg {

@@ -82,15 +82,41 @@ fn push_lower(out: &mut Vec<char>, ch: char) {
 
 /// Characters that are NFC whatever surrounds them: no decomposition and
 /// no combining class (Latin-1, Cyrillic without its combining marks
-/// U+0483–U+0489, dashes and quotation marks).
+/// U+0483–U+0489, dashes and quotation marks). The byte scan
+/// [`all_always_nfc`] is checked against it for every character.
+#[cfg(test)]
 fn always_nfc(ch: char) -> bool {
     matches!(ch, '\0'..='\u{02FF}' | '\u{0400}'..='\u{0482}' | '\u{048A}'..='\u{04FF}' | '\u{2010}'..='\u{201F}')
+}
+
+/// `always_nfc` (the tests' reference) for every character of a text, read from its UTF-8 bytes
+/// without decoding: ASCII, two-byte Latin-1/Latin Extended (lead bytes
+/// C2–CB), two-byte Cyrillic (D0–D3, but not U+0483–U+0489) and the
+/// three-byte dashes and quotation marks U+2010–U+201F (E2 80 90–9F).
+fn all_always_nfc(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let ok = match b {
+            0xC2..=0xCB | 0xD0 | 0xD1 | 0xD3 => 2,
+            0xD2 if !matches!(bytes.get(i + 1), Some(0x83..=0x89)) => 2,
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0x90..=0x9F)) => 3,
+            _ => return false,
+        };
+        i += ok;
+    }
+    true
 }
 
 /// The text in NFC, borrowed when it already is (the usual case: a scan
 /// for characters outside Latin-1 and Cyrillic before any table lookup).
 fn nfc(raw: &str) -> std::borrow::Cow<'_, str> {
-    if raw.chars().all(always_nfc) {
+    if all_always_nfc(raw) {
         return std::borrow::Cow::Borrowed(raw);
     }
     match unicode_normalization::is_nfc_quick(raw.chars()) {
@@ -447,6 +473,10 @@ mod tests {
                 "U+{:04X}",
                 ch as u32
             );
+        }
+        // The byte scan agrees with the character test on every character.
+        for ch in (0..=0x3000u32).filter_map(char::from_u32) {
+            assert_eq!(all_always_nfc(&ch.to_string()), always_nfc(ch), "U+{:04X}", ch as u32);
         }
         // „Й“ typed as И + combining breve reads as the composed letter.
         assert_eq!(

@@ -306,6 +306,14 @@ impl Schemas {
 impl Common {
     /// Whether a cell text is one of the ways of writing "nothing".
     pub fn is_empty_text(&self, text: &str) -> bool {
+        // Folding only joins white space, so a text with more other
+        // characters than the longest marker is no marker: most values
+        // are answered without folding.
+        let marker_chars = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        let longest = self.empty_values.iter().map(|v| marker_chars(v)).max().unwrap_or(0);
+        if text.chars().filter(|c| !c.is_whitespace()).nth(longest).is_some() {
+            return false;
+        }
         let folded = fold_text(text).to_lowercase();
         folded.is_empty() || self.empty_values.contains(&folded)
     }
@@ -994,6 +1002,34 @@ mod tests {
 
     fn folder() -> SchemaSource {
         SchemaSource::Folder(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas")))
+    }
+
+    #[test]
+    fn the_ways_of_writing_nothing_are_empty_and_real_values_are_not() {
+        let schemas = Schemas::load(&SchemaSource::BuiltIn).unwrap();
+        let common = &schemas.common;
+        for empty in [
+            "",
+            "  ",
+            "-",
+            " – ",
+            "Н/П",
+            "n/a",
+            "N/A",
+            "Няма   данни",
+            "няма\nданни ",
+        ] {
+            assert!(common.is_empty_text(empty), "{empty:?}");
+        }
+        for value in [
+            "0",
+            "Русе",
+            "няма данни за 2016",
+            "н/п.",
+            "Дневен център за възрастни хора",
+        ] {
+            assert!(!common.is_empty_text(value), "{value:?}");
+        }
     }
 
     #[test]

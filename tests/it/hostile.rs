@@ -619,7 +619,7 @@ fn a_zip_bomb_that_declares_its_size_is_refused_unread() {
     assert!(peak < 32 * MIB, "peak {peak}");
     assert!(took < Duration::from_secs(2), "{took:?}");
     assert!(
-        message(&problem).contains("границата е 256.0 MiB"),
+        message(&problem).contains("границата е 256,0 MiB"),
         "{}",
         message(&problem)
     );
