@@ -5,6 +5,25 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Gives freed memory back to the system after 1 ms instead of 10, and
+/// commits arena memory as it is used rather than up front: the peak memory
+/// of a national run ×10 went from 561 to about 440 MiB for 3 % more time
+/// (BENCHMARKS.md).
+fn tune_allocator() {
+    // Numbers of mimalloc v2's `mi_option_e` (mimalloc.h), the version
+    // libmimalloc-sys builds by default.
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: mi_option_set only stores a number in mimalloc's table of
+    // options, which it reads when it next commits or purges memory; both
+    // options accept these values at any time.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 1);
+    }
+}
+
 fn main() -> std::process::ExitCode {
+    tune_allocator();
     socmon::cli::main()
 }
