@@ -36,7 +36,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Read every return in the input folder, check it and write the report
-    /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx) to the output folder.
+    /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx) to the output
+    /// folder; compare with the history of runs and store this run in it.
     Run(RunArgs),
     /// Read and check the returns and print every finding; write nothing.
     Validate(CheckArgs),
