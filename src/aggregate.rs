@@ -350,28 +350,63 @@ fn service_row(record: &Record, schemas: &Schemas, period: &Period) -> ServiceRo
 }
 
 /// Reads a column of a frame as optional values.
-struct Columns<'a>(&'a DataFrame);
+/// Reads the columns of a frame by name and type: the frames this module
+/// builds, and the tables the history stores.
+pub(crate) struct Columns<'a>(pub(crate) &'a DataFrame);
 
 impl Columns<'_> {
-    fn i64(&self, name: &str) -> Result<Vec<Option<i64>>> {
-        let column = self.0.column(name).map_err(polars_error)?;
-        let cast = column.cast(&DataType::Int64).map_err(polars_error)?;
-        Ok(cast.i64().map_err(polars_error)?.iter().collect())
+    fn column(&self, name: &str) -> Result<&Column> {
+        self.0
+            .column(name)
+            .map_err(|_| Error::Aggregate(format!("the table has no column {name}")))
     }
 
-    fn f64(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        let column = self.0.column(name).map_err(polars_error)?;
-        let cast = column.cast(&DataType::Float64).map_err(polars_error)?;
-        Ok(cast.f64().map_err(polars_error)?.iter().collect())
+    fn cast(&self, name: &str, to: &DataType) -> Result<Column> {
+        self.column(name)?.cast(to).map_err(polars_error)
     }
 
-    fn str(&self, name: &str) -> Result<Vec<String>> {
-        let column = self.0.column(name).map_err(polars_error)?;
+    pub(crate) fn str(&self, name: &str) -> Result<Vec<Option<String>>> {
+        let column = self.cast(name, &DataType::String)?;
         Ok(column
             .str()
             .map_err(polars_error)?
             .iter()
-            .map(|s| s.unwrap_or_default().to_string())
+            .map(|s| s.map(str::to_string))
+            .collect())
+    }
+
+    /// Text, a missing value read as "".
+    pub(crate) fn text(&self, name: &str) -> Result<Vec<String>> {
+        Ok(self.str(name)?.into_iter().map(Option::unwrap_or_default).collect())
+    }
+
+    /// ISO dates stored as text.
+    pub(crate) fn date(&self, name: &str) -> Result<Vec<Option<NaiveDate>>> {
+        Ok(self
+            .str(name)?
+            .into_iter()
+            .map(|s| s.and_then(|s| s.parse().ok()))
+            .collect())
+    }
+
+    pub(crate) fn i64(&self, name: &str) -> Result<Vec<Option<i64>>> {
+        let column = self.cast(name, &DataType::Int64)?;
+        Ok(column.i64().map_err(polars_error)?.iter().collect())
+    }
+
+    pub(crate) fn f64(&self, name: &str) -> Result<Vec<Option<f64>>> {
+        let column = self.cast(name, &DataType::Float64)?;
+        Ok(column.f64().map_err(polars_error)?.iter().collect())
+    }
+
+    /// Yes/no, a missing value read as no.
+    pub(crate) fn bool(&self, name: &str) -> Result<Vec<bool>> {
+        let column = self.cast(name, &DataType::Boolean)?;
+        Ok(column
+            .bool()
+            .map_err(polars_error)?
+            .iter()
+            .map(|b| b.unwrap_or(false))
             .collect())
     }
 }
@@ -607,7 +642,7 @@ pub fn aggregate(
         .map_err(polars_error)?;
     let mut by_service_type = {
         let c = Columns(&by_type_frame);
-        let (oblast, types) = (c.str("oblast_code")?, c.str("service_type")?);
+        let (oblast, types) = (c.text("oblast_code")?, c.text("service_type")?);
         let (count, capacity, users, served) = (
             c.i64("services")?,
             c.i64("capacity")?,
@@ -652,8 +687,8 @@ pub fn aggregate(
     let mut by_municipality_type = {
         let c = Columns(&cross_frame);
         let (m, t, cap, users) = (
-            c.str("municipality_code")?,
-            c.str("service_type")?,
+            c.text("municipality_code")?,
+            c.text("service_type")?,
             c.i64("capacity")?,
             c.f64("avg_users")?,
         );
@@ -682,7 +717,7 @@ pub fn aggregate(
         .map_err(polars_error)?;
     let by_financing = {
         let c = Columns(&financing_frame);
-        let (f, n, cap) = (c.str("financing")?, c.i64("services")?, c.i64("capacity")?);
+        let (f, n, cap) = (c.text("financing")?, c.i64("services")?, c.i64("capacity")?);
         let (bs, bl, bo) = (c.f64("budget_state")?, c.f64("budget_local")?, c.f64("budget_other")?);
         let mut rows: Vec<FinancingFigures> = (0..financing_frame.height())
             .map(|i| FinancingFigures {
@@ -725,12 +760,15 @@ pub fn aggregate(
     })
 }
 
-fn figures_from(joined: &DataFrame) -> Result<Vec<Figures>> {
+/// The figures of each municipality from a frame with the columns of
+/// [`Figures`] (as `aggregate` joins them; the history renames its stored
+/// columns to these before calling).
+pub(crate) fn figures_from(joined: &DataFrame) -> Result<Vec<Figures>> {
     let c = Columns(joined);
     let (oblast, code, name) = (
-        c.str("oblast_code")?,
-        c.str("municipality_code")?,
-        c.str("municipality")?,
+        c.text("oblast_code")?,
+        c.text("municipality_code")?,
+        c.text("municipality")?,
     );
     let (services, capacity, users, served) = (
         c.i64("services")?,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::aggregate::{Aggregates, DSP_FIELDS, Figures, ServiceRow};
+use crate::aggregate::{Aggregates, Columns, DSP_FIELDS, Figures, ServiceRow};
 use crate::error::{Error, Result};
 use crate::issue::Severity;
 use crate::period::Period;
@@ -452,62 +452,9 @@ fn records_frame<'a>(schemas: &Schemas, role: Role, records: impl Iterator<Item 
 
 // ---- reading back -------------------------------------------------------------
 
-/// Reads the columns of a stored frame, by name and type.
-pub(super) struct Read<'a>(pub(super) &'a DataFrame);
-
-impl Read<'_> {
-    fn column(&self, name: &str) -> Result<&Column> {
-        self.0
-            .column(name)
-            .map_err(|_| Error::Aggregate(format!("the stored table has no column {name}")))
-    }
-
-    pub(super) fn str(&self, name: &str) -> Result<Vec<Option<String>>> {
-        let column = self.column(name)?.cast(&DataType::String).map_err(polars_error)?;
-        Ok(column
-            .str()
-            .map_err(polars_error)?
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect())
-    }
-
-    pub(super) fn text(&self, name: &str) -> Result<Vec<String>> {
-        Ok(self.str(name)?.into_iter().map(Option::unwrap_or_default).collect())
-    }
-
-    pub(super) fn date(&self, name: &str) -> Result<Vec<Option<NaiveDate>>> {
-        Ok(self
-            .str(name)?
-            .into_iter()
-            .map(|s| s.and_then(|s| s.parse().ok()))
-            .collect())
-    }
-
-    pub(super) fn i64(&self, name: &str) -> Result<Vec<Option<i64>>> {
-        let column = self.column(name)?.cast(&DataType::Int64).map_err(polars_error)?;
-        Ok(column.i64().map_err(polars_error)?.iter().collect())
-    }
-
-    pub(super) fn f64(&self, name: &str) -> Result<Vec<Option<f64>>> {
-        let column = self.column(name)?.cast(&DataType::Float64).map_err(polars_error)?;
-        Ok(column.f64().map_err(polars_error)?.iter().collect())
-    }
-
-    pub(super) fn bool(&self, name: &str) -> Result<Vec<bool>> {
-        let column = self.column(name)?.cast(&DataType::Boolean).map_err(polars_error)?;
-        Ok(column
-            .bool()
-            .map_err(polars_error)?
-            .iter()
-            .map(|b| b.unwrap_or(false))
-            .collect())
-    }
-}
-
 /// The metadata row of `run.parquet`.
 pub(super) fn meta_from(run: &DataFrame) -> Result<PeriodMeta> {
-    let c = Read(run);
+    let c = Columns(run);
     let first = |v: Vec<Option<i64>>| v.first().copied().flatten().unwrap_or(0);
     let (start, end) = (c.date("period_start")?, c.date("period_end")?);
     let (Some(Some(start)), Some(Some(end))) = (start.first().copied(), end.first().copied()) else {
@@ -526,7 +473,7 @@ pub(super) fn meta_from(run: &DataFrame) -> Result<PeriodMeta> {
 }
 
 pub(super) fn services_from(frame: &DataFrame) -> Result<Vec<StoredService>> {
-    let c = Read(frame);
+    let c = Columns(frame);
     let (file, sheet, template) = (c.text("file")?, c.text("sheet")?, c.text("template")?);
     let (oblast, code, name) = (
         c.text("oblast_code")?,
@@ -573,59 +520,24 @@ pub(super) fn services_from(frame: &DataFrame) -> Result<Vec<StoredService>> {
         .collect())
 }
 
+/// The stored `by_municipality` table read back as figures: its columns
+/// carry the names of `by_municipality.csv` and README, renamed here to
+/// those the figures are read from.
 pub(super) fn figures_from(frame: &DataFrame) -> Result<Vec<Figures>> {
-    let c = Read(frame);
-    let (oblast, code, name) = (
-        c.text("oblast_code")?,
-        c.text("municipality_code")?,
-        c.text("municipality")?,
-    );
-    let (services, capacity, avg, served) = (
-        c.i64("services")?,
-        c.i64("capacity")?,
-        c.f64("avg_users")?,
-        c.i64("users_served")?,
-    );
-    let (state, local, other) = (c.f64("budget_state")?, c.f64("budget_local")?, c.f64("budget_other")?);
-    let (cap_children, cap_elderly) = (c.i64("capacity_children")?, c.i64("capacity_elderly")?);
-    let (pop, pop_children, pop_elderly) = (
-        c.i64("population")?,
-        c.i64("population_children")?,
-        c.i64("population_elderly")?,
-    );
-    let (approved_state, approved_local) = (c.f64("approved_budget_state")?, c.f64("approved_budget_local")?);
-    let (opened, closed, ended, sustained) = (
-        c.i64("declared_opened")?,
-        c.i64("declared_closed")?,
-        c.i64("declared_projects_ended")?,
-        c.i64("declared_projects_sustained")?,
-    );
-    let dsp_received = c.bool("dsp_received")?;
-    let dsp = DSP_FIELDS.iter().map(|f| c.i64(f)).collect::<Result<Vec<_>>>()?;
-    Ok((0..frame.height())
-        .map(|i| Figures {
-            oblast_code: oblast[i].clone(),
-            municipality_code: code[i].clone(),
-            municipality: name[i].clone(),
-            services: services[i].unwrap_or(0),
-            capacity: capacity[i].unwrap_or(0),
-            avg_users: avg[i].unwrap_or(0.0),
-            users_served: served[i].unwrap_or(0),
-            budget_state: state[i].unwrap_or(0.0),
-            budget_local: local[i].unwrap_or(0.0),
-            budget_other: other[i].unwrap_or(0.0),
-            capacity_children: cap_children[i].unwrap_or(0),
-            capacity_elderly: cap_elderly[i].unwrap_or(0),
-            population: pop[i],
-            population_children: pop_children[i],
-            population_elderly: pop_elderly[i],
-            approved_state: approved_state[i],
-            approved_local: approved_local[i],
-            declared_opened: opened[i],
-            declared_closed: closed[i],
-            declared_projects_ended: ended[i],
-            declared_projects_sustained: sustained[i],
-            dsp: dsp_received[i].then(|| dsp.iter().map(|column| column[i]).collect()),
-        })
-        .collect())
+    let mut frame = frame.clone();
+    for (stored, read) in [
+        ("approved_budget_state", "approved_state"),
+        ("approved_budget_local", "approved_local"),
+        ("declared_opened", "services_opened"),
+        ("declared_closed", "services_closed"),
+        ("declared_projects_ended", "projects_ended"),
+        ("declared_projects_sustained", "projects_sustained"),
+        // A DSP row received reads as one row (true → 1).
+        ("dsp_received", "dsp_rows"),
+    ] {
+        frame
+            .rename(stored, read.into())
+            .map_err(|_| Error::Aggregate(format!("the stored table has no column {stored}")))?;
+    }
+    crate::aggregate::figures_from(&frame)
 }
