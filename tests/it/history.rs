@@ -4,7 +4,7 @@
 //! its period and an interrupted one leaves the history as it was; the same
 //! input still gives the same bytes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -58,21 +58,6 @@ fn run(dir: &Path, input: &str, output: &str) -> Output {
     out
 }
 
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
 /// Every file below a folder with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -116,7 +101,7 @@ fn two_quarters_give_the_comparison_and_the_outliers_a_person_expects() {
     let out = dir.path().join("out-q3");
 
     // Opened, closed, continued: every service as the truth has it.
-    let rows = csv_rows(&out.join("data/comparison.csv"));
+    let rows = support::csv_rows(&out.join("data/comparison.csv"));
     let found: BTreeSet<(String, String, String)> = rows
         .iter()
         .map(|r| {
@@ -179,7 +164,7 @@ fn two_quarters_give_the_comparison_and_the_outliers_a_person_expects() {
     }
 
     // The outliers: exactly the expected ones, at their cells, as warnings.
-    let issues = csv_rows(&out.join("data/issues.csv"));
+    let issues = support::csv_rows(&out.join("data/issues.csv"));
     let outliers: BTreeSet<(String, String, String, String)> = issues
         .iter()
         .filter(|i| i["code"] == "outlier")
@@ -211,7 +196,7 @@ fn two_quarters_give_the_comparison_and_the_outliers_a_person_expects() {
         "the message says what it was compared with: {message}"
     );
     // A warning keeps the record: the jump is in the figures, and the feedback goes to its municipality.
-    let services = csv_rows(&out.join("data/services.csv"));
+    let services = support::csv_rows(&out.join("data/services.csv"));
     assert!(
         services.iter().any(
             |s| s["service_name"] == jump.service_name && s["capacity"] == jump.capacity_after.unwrap().to_string()
@@ -258,7 +243,7 @@ fn the_history_is_parquet_that_polars_reads_and_socmon_lists() {
             .unwrap()
     };
     let services = read("services.parquet");
-    let csv_services = csv_rows(&dir.path().join("out-q3/data/services.csv"));
+    let csv_services = support::csv_rows(&dir.path().join("out-q3/data/services.csv"));
     assert_eq!(services.height(), csv_services.len());
     assert_eq!(services.column("capacity").unwrap().dtype(), &DataType::Int64);
     assert_eq!(services.column("budget_state").unwrap().dtype(), &DataType::Float64);
@@ -407,7 +392,7 @@ fn periods_of_different_lengths_are_compared_with_a_note() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let summary = stderr(&out);
     assert!(summary.contains("различна дължина (91 и 184 дни)"), "{summary}");
-    let issues = csv_rows(&dir.path().join("out-h2/data/issues.csv"));
+    let issues = support::csv_rows(&dir.path().join("out-h2/data/issues.csv"));
     assert!(
         issues
             .iter()

@@ -2,7 +2,6 @@
 //! data to the unit, totals are formulas with cached values, text that looks
 //! like a formula stays text, the same input gives the same bytes.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -107,21 +106,6 @@ fn run_cli(dir: &Path, output: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    reader
-        .records()
-        .map(|r| {
-            headers
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
 }
 
 fn number(data: Option<&Data>) -> f64 {
