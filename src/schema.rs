@@ -233,11 +233,11 @@ pub struct Common {
 }
 
 /// The thresholds of the outlier checks: values that are not wrong but
-/// deserve a second look. Defaults here; `[outliers]` in `common.toml`
-/// overrides them, and a service-card field may carry its own
-/// `outlier_change` / `outlier_min_change`.
+/// deserve a second look, from `[outliers]` in `common.toml` (every key
+/// required: the thresholds live in the schemas, not here); a service-card
+/// field may carry its own `outlier_change` / `outlier_min_change`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct Outliers {
     /// The service-card fields compared with earlier periods.
     pub fields: Vec<String>,
@@ -262,31 +262,6 @@ pub struct Outliers {
     pub budget_per_place_factor: f64,
     /// Services of a type in the oblast needed before its median counts.
     pub median_min_services: usize,
-}
-
-impl Default for Outliers {
-    fn default() -> Self {
-        let owned = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
-        Outliers {
-            fields: owned(&[
-                "capacity",
-                "avg_users",
-                "users_served",
-                "budget_state",
-                "budget_local",
-                "budget_other",
-            ]),
-            flows: owned(&["users_served", "budget_state", "budget_local", "budget_other"]),
-            stocks: owned(&["capacity"]),
-            change: 0.5,
-            min_change: 5.0,
-            range_margin: 0.25,
-            range_min_periods: 2,
-            served_per_place: 4.0,
-            budget_per_place_factor: 3.0,
-            median_min_services: 4,
-        }
-    }
 }
 
 impl Schemas {
@@ -353,7 +328,6 @@ struct CommonFile {
     municipality_prefixes: Vec<String>,
     oblast_prefixes: Vec<String>,
     marker_sheet: String,
-    #[serde(default)]
     outliers: Outliers,
 }
 
