@@ -2,19 +2,11 @@
 //! findings printed by `validate`, usage errors that say what is accepted.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use socmon::book::BookFormat;
 
 use super::support::*;
-
-fn socmon(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socmon"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("socmon runs")
-}
 
 fn code(output: &Output) -> i32 {
     output.status.code().unwrap_or(-1)

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{Reader, Xlsx, open_workbook};
 use polars::prelude::DataType;
@@ -15,15 +15,7 @@ use socmon::history::{History, Partition};
 use socmon::period::Period;
 use socmon::sample::{self, PlannedChange, Sample, SampleOptions};
 
-use crate::support;
-
-fn socmon(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socmon"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("socmon runs")
-}
+use crate::support::{self, socmon};
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -406,3 +406,12 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
         })
         .collect()
 }
+
+/// Runs the socmon binary in a folder and gives what it printed and its exit status.
+pub fn socmon(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_socmon"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("socmon runs")
+}
