@@ -70,8 +70,8 @@ fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
     values[values.len() / 2]
 }
 
-/// The floor, in this (child) process: every file opened, every sheet read.
-fn floor(dir: &Path) {
+/// Every file below a folder, hidden ones (`.complete`) left out.
+fn files_below(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -79,11 +79,20 @@ fn floor(dir: &Path) {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("xlsx" | "xls" | "ods")) {
+            } else if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
                 files.push(path);
             }
         }
     }
+    files
+}
+
+/// The floor, in this (child) process: every file opened, every sheet read.
+fn floor(dir: &Path) {
+    let files: Vec<PathBuf> = files_below(dir)
+        .into_iter()
+        .filter(|path| matches!(path.extension().and_then(|e| e.to_str()), Some("xlsx" | "xls" | "ods")))
+        .collect();
     let cells: usize = files
         .par_iter()
         .map(|path| {
@@ -154,20 +163,12 @@ fn national_set(socmon: &Path, root: &Path, scale: u32) -> (PathBuf, usize, u64)
         std::fs::write(&stamp, b"").expect("stamp");
         eprintln!("generated x{scale} in {:.1} s", started.elapsed().as_secs_f64());
     }
-    let (mut files, mut bytes) = (0, 0);
-    let mut stack = vec![dir.clone()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read_dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-                files += 1;
-                bytes += std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            }
-        }
-    }
-    (dir, files, bytes)
+    let files = files_below(&dir);
+    let bytes = files
+        .iter()
+        .map(|path| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    (dir, files.len(), bytes)
 }
 
 /// Stage timings and the record count from `socmon run --timings`.
