@@ -475,12 +475,15 @@ fn sort_issues(issues: &mut [Issue]) {
 /// warnings, so no record changes status) to the run, in report order, and
 /// to the counts of each municipality's submission.
 pub fn add_findings(run: &mut Run, aggregates: &mut crate::aggregate::Aggregates, findings: Vec<Issue>) {
+    let at: std::collections::HashMap<String, usize> = aggregates
+        .submissions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.municipality_code.clone(), i))
+        .collect();
     for issue in &findings {
-        if let Some(submission) = aggregates
-            .submissions
-            .iter_mut()
-            .find(|s| Some(s.municipality_code.as_str()) == issue.municipality.as_deref())
-        {
+        if let Some(&i) = issue.municipality.as_ref().and_then(|code| at.get(code)) {
+            let submission = &mut aggregates.submissions[i];
             match issue.severity {
                 Severity::Error => submission.errors += 1,
                 Severity::Warning => submission.warnings += 1,
