@@ -192,33 +192,30 @@ pub(super) fn annex1(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
             })
             .unwrap_or_else(|| code.to_string())
     };
-    let rows: Vec<Vec<Out>> = ctx
-        .agg
-        .services
-        .iter()
-        .map(|s| {
-            vec![
-                Out::text(s.municipality.clone()),
-                Out::text(s.settlement.clone()),
-                Out::text(s.service_name.clone()),
-                Out::text(choice_name(crate::reference::Table::ServiceTypes, &s.service_type)),
-                Out::text(super::text::card(lang, s.card)),
-                Out::text(s.provider_name.clone()),
-                Out::text(choice_name(crate::reference::Table::ProviderTypes, &s.provider_type)),
-                Out::text(choice_name(crate::reference::Table::FinancingTypes, &s.financing)),
-                Out::int(s.capacity),
-                Out::num(s.avg_users),
-                Out::int(s.users_served),
-                Out::num(s.occupancy()),
-                Out::date(s.start_date),
-                Out::date(s.end_date),
-                Out::text(yes_no(lang, s.active)),
-                Out::text(yes_no(lang, s.in_figures())),
-            ]
-        })
-        .collect();
+    // One row per service card: at national scale ×10 that is 42,000 rows,
+    // written as they are made rather than collected first.
+    let rows = ctx.agg.services.iter().map(|s| {
+        [
+            Out::text(s.municipality.clone()),
+            Out::text(s.settlement.clone()),
+            Out::text(s.service_name.clone()),
+            Out::text(choice_name(crate::reference::Table::ServiceTypes, &s.service_type)),
+            Out::text(super::text::card(lang, s.card)),
+            Out::text(s.provider_name.clone()),
+            Out::text(choice_name(crate::reference::Table::ProviderTypes, &s.provider_type)),
+            Out::text(choice_name(crate::reference::Table::FinancingTypes, &s.financing)),
+            Out::int(s.capacity),
+            Out::num(s.avg_users),
+            Out::int(s.users_served),
+            Out::num(s.occupancy()),
+            Out::date(s.start_date),
+            Out::date(s.end_date),
+            Out::text(yes_no(lang, s.active)),
+            Out::text(yes_no(lang, s.in_figures())),
+        ]
+    });
     let header_row = 3;
-    let (first, last) = (header_row + 1, header_row + rows.len().max(1) as u32);
+    let (first, last) = (header_row + 1, header_row + ctx.agg.services.len().max(1) as u32);
     let counted: Vec<_> = ctx.agg.services.iter().filter(|s| s.in_figures()).collect();
     let sum_if = |column: u16, cached: f64| {
         Out::formula(
@@ -252,7 +249,7 @@ pub(super) fn annex1(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
         (capacity > 0).then(|| users / capacity as f64),
     ));
     totals.extend(std::iter::repeat_n(Out::Empty, 4));
-    write_table(ws, f, header_row, &cols, &rows, Some(&totals))?;
+    write_table(ws, f, header_row, &cols, rows, Some(&totals))?;
     print_setup(ws, true);
     Ok(())
 }

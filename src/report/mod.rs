@@ -45,13 +45,31 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Builds every output in memory (nothing touches the disk).
+/// The monitoring workbook. rust_xlsxwriter writes the rows of its
+/// low-memory sheet (Annex 1) to a temporary file and panics when that
+/// write fails (a full temporary folder): that becomes an [`Error::Output`]
+/// like any other file that cannot be written, and the previous report
+/// stays in place.
+fn report_workbook(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<u8>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        workbook::build(config, run, aggregates, comparison)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::output(
+            std::env::temp_dir(),
+            "cannot write the report's temporary file (is the disk full?)",
+        ))
+    })
+}
+
+/// Builds every output in memory (the rows of Annex 1 go through a
+/// temporary file; nothing else touches the disk).
 ///
 /// Errors: [`Error::Output`] when a workbook cannot be built.
 pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<OutputFile>> {
     // The report workbook is the largest single piece of work: built beside the rest.
     let (report, (data, feedback)) = rayon::join(
-        || workbook::build(config, run, aggregates, comparison),
+        || report_workbook(config, run, aggregates, comparison),
         || {
             rayon::join(
                 || csv::build(config, run, aggregates, comparison),

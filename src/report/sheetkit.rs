@@ -214,18 +214,22 @@ pub fn write_header(ws: &mut Worksheet, f: &Formats, row: u32, first_col: u16, c
 /// Writes a table: header at `header_row`, then `rows`, then an optional
 /// totals row; sets an autofilter over it and freezes the rows above the
 /// data. Gives the row after the last one written.
-pub fn write_table(
+///
+/// Rows are written top to bottom as they come, so a long table can be
+/// given as an iterator and written to a low-memory worksheet without
+/// ever being held whole.
+pub fn write_table<R: AsRef<[Out]>>(
     ws: &mut Worksheet,
     f: &Formats,
     header_row: u32,
     cols: &[Col],
-    rows: &[Vec<Out>],
+    rows: impl IntoIterator<Item = R>,
     totals: Option<&[Out]>,
 ) -> Result<u32, XlsxError> {
     write_header(ws, f, header_row, 0, cols)?;
     let mut row = header_row + 1;
     for cells in rows {
-        for (i, (c, value)) in cols.iter().zip(cells).enumerate() {
+        for (i, (c, value)) in cols.iter().zip(cells.as_ref()).enumerate() {
             write_cell(ws, f, row, i as u16, c.kind, value, false)?;
         }
         row += 1;

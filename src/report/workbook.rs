@@ -99,10 +99,14 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &C
         names.summary,
     )
     .map_err(xlsx_error)?;
+    // Annex 1 has a row per service card (42,000 in a national run ×10): a
+    // "low memory" worksheet writes its rows to a temporary file as they
+    // come instead of keeping every cell until the workbook is saved.
     super::annexes::annex1(
         &ctx,
         workbook
-            .add_worksheet()
+            .add_worksheet_with_low_memory()
+            .map_err(xlsx_error)?
             .set_name(names.annexes[0])
             .map_err(xlsx_error)?,
     )

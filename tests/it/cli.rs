@@ -213,3 +213,22 @@ fn an_output_that_cannot_be_written_is_a_fatal_error_and_the_previous_report_sta
     assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
     assert_eq!(std::fs::read(dir.path().join("output/report.xlsx")).unwrap(), before);
 }
+
+#[test]
+fn a_temporary_folder_that_cannot_be_written_is_a_fatal_error_and_the_previous_report_stays() {
+    // Annex 1 goes through a temporary file (a low-memory worksheet).
+    let dir = tempfile::tempdir().unwrap();
+    returns(dir.path());
+    assert_eq!(code(&socmon(&["run", "--oblast", "RSE", "--quiet"], dir.path())), 0);
+    let before = std::fs::read(dir.path().join("output/report.xlsx")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_socmon"))
+        .args(["run", "--oblast", "RSE", "--quiet"])
+        .current_dir(dir.path())
+        .env("TMPDIR", dir.path().join("no such folder"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(dir.path().join("output/report.xlsx")).unwrap(), before);
+}
