@@ -20,6 +20,23 @@ impl CellRef {
     pub fn new(row: u32, col: u32) -> Self {
         CellRef { row, col }
     }
+
+    /// A cell named in A1 notation (`B3`, `$B$3`, lower case too); `None`
+    /// for anything else, or a row or column beyond what a u32 holds.
+    pub fn parse(a1: &str) -> Option<CellRef> {
+        let name = a1.trim().replace('$', "");
+        let digits = name.find(|c: char| c.is_ascii_digit())?;
+        let (letters, number) = name.split_at(digits);
+        if letters.is_empty() || !letters.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let col = letters.bytes().try_fold(0u32, |n, b| {
+            n.checked_mul(26)?
+                .checked_add(u32::from(b.to_ascii_uppercase() - b'A') + 1)
+        })?;
+        let row: u32 = number.parse().ok()?;
+        Some(CellRef::new(row.checked_sub(1)?, col - 1))
+    }
 }
 
 /// Column letters of a zero-based column index: 0 → A, 25 → Z, 26 → AA.
@@ -225,6 +242,18 @@ mod tests {
         Cell {
             at: CellRef::new(row, col),
             value: CellValue::Text(t.into()),
+        }
+    }
+
+    #[test]
+    fn a1_names_are_read_back() {
+        for (row, col) in [(0, 0), (2, 1), (0, 26), (1_048_575, 16_383)] {
+            let at = CellRef::new(row, col);
+            assert_eq!(CellRef::parse(&at.to_string()), Some(at));
+        }
+        assert_eq!(CellRef::parse("$b$3"), Some(CellRef::new(2, 1)));
+        for bad in ["", "A", "3", "A0", "3A", "A-1", "Ж3", "A1B", "ZZZZZZZZ1"] {
+            assert_eq!(CellRef::parse(bad), None, "{bad:?}");
         }
     }
 

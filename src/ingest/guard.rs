@@ -58,12 +58,16 @@ impl ZipParts {
     }
 }
 
+/// A zip opened from a file's bytes (its directory read once, for every
+/// reader of ours that looks inside).
+pub type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
 /// Refuses a zip whose parts would inflate beyond the limit; gives the
-/// declared sizes of its parts.
+/// declared sizes of its parts and the opened zip.
 ///
 /// Errors: [`FileProblem::Damaged`] for a zip that cannot be opened,
 /// [`FileProblem::InflatesTooMuch`] over the limit.
-pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<ZipParts, FileProblem> {
+pub fn check_zip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(ZipParts, Zip<'a>), FileProblem> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(format!("zip: {e}")))?;
     let mut sizes = ZipParts::default();
     for i in 0..archive.len() {
@@ -79,7 +83,7 @@ pub fn check_zip(bytes: &[u8], limits: &Limits) -> Result<ZipParts, FileProblem>
             limit: limits.max_inflated_bytes,
         });
     }
-    Ok(sizes)
+    Ok((sizes, archive))
 }
 
 /// What reading an .xlsx (or .xlsb) may cost at most, from its parts'
@@ -694,8 +698,7 @@ impl OdsTable {
 /// [`FileProblem::TooManySheets`], [`FileProblem::TooManyCells`],
 /// [`FileProblem::InflatesTooMuch`] over a limit, [`FileProblem::Damaged`]
 /// for XML that cannot be read.
-pub fn check_ods(bytes: &[u8], parts: &ZipParts, limits: &Limits) -> Result<CheckedOds, FileProblem> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(format!("zip: {e}")))?;
+pub fn check_ods(mut archive: Zip<'_>, parts: &ZipParts, limits: &Limits) -> Result<CheckedOds, FileProblem> {
     if ods_is_encrypted(&mut archive)? {
         return Err(FileProblem::Encrypted);
     }

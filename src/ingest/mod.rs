@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod guard;
+pub mod merges;
 pub mod sniff;
 pub mod walk;
 pub mod workbook;

@@ -170,24 +170,44 @@ pub fn read_workbook(
     let file_bytes = bytes.len() as u64 + READER_STATE;
     match format {
         Format::Xlsx => {
-            let parts = guard::check_zip(bytes, limits)?;
+            let (parts, zip) = guard::check_zip(bytes, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
             let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsxError::Password => FileProblem::Encrypted,
                 other => damaged(other),
             })?;
-            read_streamed(workbook, limits, limits.text_allowance(parts.total), common, probe)
+            let mut merges = super::merges::XlsxMerges::open(zip)?;
+            let merges = &mut |workbook: &mut Xlsx<_>, sheet: &str| match merges.of(sheet)? {
+                Some(regions) => Ok(regions),
+                // A sheet the relationships do not lead to: calamine found it
+                // some other way, so it is asked.
+                None => Ok(workbook
+                    .merge_cells_by_sheet_name(sheet)
+                    .map(merges_of)
+                    .unwrap_or_default()),
+            };
+            let text_allowance = limits.text_allowance(parts.total);
+            read_streamed(workbook, limits, text_allowance, common, probe, merges)
         }
         Format::Xlsb => {
             // Streamed like .xlsx: calamine's dense grid of an .xlsb sheet
             // with cells at A1 and XFD1048576 would need 512 GiB.
-            let parts = guard::check_zip(bytes, limits)?;
+            let (parts, _) = guard::check_zip(bytes, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
             let workbook: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsbError::Password => FileProblem::Encrypted,
                 other => damaged(other),
             })?;
-            read_streamed(workbook, limits, limits.text_allowance(parts.total), common, probe)
+            // calamine gives no merged regions for .xlsb.
+            let merges = &mut |_: &mut Xlsb<_>, _: &str| Ok(Vec::new());
+            read_streamed(
+                workbook,
+                limits,
+                limits.text_allowance(parts.total),
+                common,
+                probe,
+                merges,
+            )
         }
         Format::Xls => {
             let checked = guard::check_xls(bytes, limits)?;
@@ -201,8 +221,8 @@ pub fn read_workbook(
             })
         }
         Format::Ods => {
-            let parts = guard::check_zip(bytes, limits)?;
-            let checked = guard::check_ods(bytes, &parts, limits)?;
+            let (parts, zip) = guard::check_zip(bytes, limits)?;
+            let checked = guard::check_ods(zip, &parts, limits)?;
             memory.grow_to(file_bytes.saturating_add(checked.estimate))?;
             let workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::OdsError::Password => FileProblem::Encrypted,
@@ -240,9 +260,6 @@ trait Streamed {
         sheet: &str,
         each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
     ) -> Result<(), FileProblem>;
-
-    /// The merged regions of a sheet.
-    fn merges(&mut self, sheet: &str) -> Vec<Merge>;
 }
 
 impl Streamed for Xlsx<Cursor<&[u8]>> {
@@ -259,10 +276,6 @@ impl Streamed for Xlsx<Cursor<&[u8]>> {
             }
         }
         Ok(())
-    }
-
-    fn merges(&mut self, sheet: &str) -> Vec<Merge> {
-        self.merge_cells_by_sheet_name(sheet).map(merges_of).unwrap_or_default()
     }
 }
 
@@ -281,12 +294,10 @@ impl Streamed for Xlsb<Cursor<&[u8]>> {
         }
         Ok(())
     }
-
-    fn merges(&mut self, _sheet: &str) -> Vec<Merge> {
-        // calamine gives no merged regions for .xlsb.
-        Vec::new()
-    }
 }
+
+/// The merged regions of a sheet of a streamed workbook.
+type StreamedMerges<'m, W> = &'m mut dyn FnMut(&mut W, &str) -> Result<Vec<Merge>, FileProblem>;
 
 /// Streams the cells of each sheet; `text_allowance` caps the text the
 /// cells hold in all (a shared string counts once per cell showing it).
@@ -296,6 +307,7 @@ fn read_streamed<'b, W>(
     text_allowance: u64,
     common: &Common,
     probe: Probe<'_>,
+    merges: StreamedMerges<'_, W>,
 ) -> Result<Workbook, FileProblem>
 where
     W: Streamed + Reader<Cursor<&'b [u8]>>,
@@ -360,7 +372,7 @@ where
         if cells.is_empty() {
             continue;
         }
-        let merges = check_merges(&meta.name, workbook.merges(&meta.name))?;
+        let merges = check_merges(&meta.name, merges(&mut workbook, &meta.name)?)?;
         let sheet = Sheet::new(meta.name, cells, merges);
         match sheet_plan {
             SheetPlan::Marker => out.marker = Some(sheet),
