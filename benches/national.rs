@@ -7,7 +7,9 @@
 //!   in parallel on every core, nothing else;
 //! - `socmon run --oblast all` end to end (read, validate, aggregate,
 //!   compare with the history, write the workbook + CSV + feedback and the
-//!   history), with its stage timings.
+//!   history), with its stage timings;
+//! - `socmon run --oblast all --no-history`: the scope of issue 6's target
+//!   (read, validate, aggregate, workbook + CSV + feedback), wall time only.
 //!
 //! Each is a child process, so its wall time and peak memory (max RSS from
 //! `wait4`) are its own. Medians over `--runs` runs. The result is a
@@ -202,14 +204,17 @@ fn main() {
     let me = std::env::current_exe().expect("current exe");
     let mut rates = Vec::new();
     println!(
-        "| set | files | MiB | records | floor s | floor MiB | read s | validate s | aggregate s | compare s | write s | socmon s | socmon MiB | records/s | ratio to floor |"
+        "| set | files | MiB | records | floor s | floor MiB | read s | validate s | aggregate s | compare s | write s | socmon s | socmon MiB | records/s | ratio to floor | without history s | its ratio |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &scale in &args.scales {
         let (dir, files, bytes) = national_set(&socmon, &args.dir, scale);
         let out = args.dir.join(format!("out-x{scale}"));
         let mut floors = Vec::new();
         let mut runs = Vec::new();
+        // The scope of issue 6's target: read, validate, aggregate, workbook,
+        // CSV and feedback, without comparing with or storing the history.
+        let mut report_only = Vec::new();
         for _ in 0..args.runs {
             // Alternate, so that neither always finds a warm cache the other left.
             let (cost, _) = measure(Command::new(&me).arg("--floor-child").arg(&dir));
@@ -224,7 +229,16 @@ fn main() {
                     .arg(args.dir.join(format!("history-x{scale}"))),
             );
             runs.push((cost, parse_timings(&stderr)));
+            let (cost, _) = measure(
+                Command::new(&socmon)
+                    .args(["run", "--oblast", "all", "--quiet", "--no-history", "--input"])
+                    .arg(&dir)
+                    .arg("--output")
+                    .arg(args.dir.join(format!("out-x{scale}-no-history"))),
+            );
+            report_only.push(cost);
         }
+        let report_only = median(report_only.iter().map(|c| c.wall.as_secs_f64()).collect());
         let floor_wall = median(floors.iter().map(|c| c.wall.as_secs_f64()).collect());
         let floor_rss = median(floors.iter().map(|c| c.peak_rss_kib).collect());
         let wall = median(runs.iter().map(|(c, _)| c.wall.as_secs_f64()).collect());
@@ -238,7 +252,7 @@ fn main() {
             )
         };
         println!(
-            "| national ×{scale} | {files} | {:.1} | {records} | {floor_wall:.3} | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {wall:.3} | {:.0} | {:.0} | {:.2} |",
+            "| national ×{scale} | {files} | {:.1} | {records} | {floor_wall:.3} | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {wall:.3} | {:.0} | {:.0} | {:.2} | {report_only:.3} | {:.2} |",
             bytes as f64 / 1_048_576.0,
             floor_rss as f64 / 1024.0,
             stage("read"),
@@ -249,6 +263,7 @@ fn main() {
             rss as f64 / 1024.0,
             records as f64 / wall,
             wall / floor_wall,
+            report_only / floor_wall,
         );
         let rate = |seconds: f64| records as f64 / seconds.max(1e-9);
         rates.push(format!(

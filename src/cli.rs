@@ -166,6 +166,10 @@ struct RunArgs {
     /// Compare with this stored period instead of the latest one before the run's.
     #[arg(long, value_name = "P")]
     compare_with: Option<String>,
+    /// Neither compare with the history nor store this run in it: a trial run
+    /// over draft returns, which must not replace the period's stored data.
+    #[arg(long, conflicts_with_all = ["history", "compare_with"])]
+    no_history: bool,
 }
 
 /// What one file, and the run, may cost; a file over a limit is reported as
@@ -309,7 +313,16 @@ fn print_comparison(config: &Config, comparison: &Comparison, outliers: usize, s
             );
         }
     }
-    if comparison.baselines.is_empty() {
+    if config.history.is_none() {
+        let _ = writeln!(
+            err,
+            "  {}",
+            t(
+                "сравнение: историята не е използвана (--no-history)",
+                "comparison: the history was not used (--no-history)"
+            )
+        );
+    } else if comparison.baselines.is_empty() {
         let _ = writeln!(
             err,
             "  {}",
@@ -408,7 +421,11 @@ fn print_findings(config: &Config, run: &Run) {
 
 fn run_command(args: &RunArgs) -> Result<ExitCode> {
     let mut config = resolve(&args.check, Some(args.output.clone()), args.strict)?;
-    config.history = Some(resolve_history(args, &args.output)?);
+    config.history = if args.no_history {
+        None
+    } else {
+        Some(resolve_history(args, &args.output)?)
+    };
     let reported = pipeline::report(&config)?;
     let run = &reported.run;
     if args.timings {

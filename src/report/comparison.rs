@@ -77,15 +77,22 @@ fn compared_lines(ctx: &Ctx) -> Vec<String> {
             );
         }
     }
+    let why = if ctx.config.history.is_none() {
+        ctx.t(
+            "историята не е използвана (--no-history): отчетът не е сравнен с предходни периоди и не е записан в историята.",
+            "the history was not used (--no-history): the report is not compared with earlier periods nor stored in the history.",
+        )
+    } else {
+        ctx.t(
+            "в историята няма по-ранен отчет за сравнение; сравнението ще е възможно от следващия период.",
+            "the history holds no earlier run to compare with; the comparison starts with the next period.",
+        )
+    };
     for oblast in &cmp.without_baseline {
         lines.push(format!(
-            "{} ({}): {}",
+            "{} ({}): {why}",
             ctx.t("Няма предходен период", "No earlier period"),
             ctx.oblast_name(oblast),
-            ctx.t(
-                "в историята няма по-ранен отчет за сравнение; сравнението ще е възможно от следващия период.",
-                "the history holds no earlier run to compare with; the comparison starts with the next period.",
-            )
         ));
     }
     lines
@@ -339,7 +346,13 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
         .collect();
     periods.sort_by_key(|p| (p.start, p.end));
     periods.dedup();
-    let note = if periods.len() < 2 {
+    let note = if ctx.config.history.is_none() {
+        ctx.t(
+            "Историята не е използвана (--no-history): графиките показват само текущия период.",
+            "The history was not used (--no-history): the charts show the current period only.",
+        )
+        .to_string()
+    } else if periods.len() < 2 {
         ctx.t(
             "В историята няма по-ранни периоди: графиките показват само текущия период; динамиката ще се вижда от следващия отчет.",
             "The history holds no earlier period: the charts show the current period only; trends show from the next run on.",

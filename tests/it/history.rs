@@ -408,3 +408,40 @@ fn periods_of_different_lengths_are_compared_with_a_note() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("stored: 2017Q2"), "{}", stderr(&unknown));
 }
+
+#[test]
+fn a_trial_run_without_the_history_neither_compares_nor_stores() {
+    let (dir, _) = two_quarters();
+    let history = dir.path().join("history");
+    run(dir.path(), "q2", "out-q2");
+    let stored = snapshot(&history);
+    // Draft returns of the next quarter, checked without touching the history.
+    let trial = socmon(
+        &["run", "--input", "q3", "--output", "out-trial", "--no-history"],
+        dir.path(),
+    );
+    assert_eq!(trial.status.code(), Some(0), "{}", stderr(&trial));
+    assert!(
+        stderr(&trial).contains("историята не е използвана (--no-history)"),
+        "{}",
+        stderr(&trial)
+    );
+    assert_eq!(snapshot(&history), stored, "nothing stored, nothing replaced");
+    let comparison = support::csv_rows(&dir.path().join("out-trial/data/comparison.csv"));
+    assert!(comparison.is_empty(), "nothing to compare with: {comparison:?}");
+    // Asking for both is refused before anything runs.
+    let both = socmon(
+        &[
+            "run",
+            "--input",
+            "q3",
+            "--output",
+            "out-trial",
+            "--no-history",
+            "--history",
+            "history",
+        ],
+        dir.path(),
+    );
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+}
