@@ -27,29 +27,45 @@ fn damaged(e: impl std::fmt::Display) -> FileProblem {
 /// The sheets of one .xlsx: where each sheet's XML is inside the zip.
 pub struct XlsxMerges<'a> {
     archive: Zip<'a>,
-    /// Sheet name → part name (`xl/worksheets/sheet1.xml`).
+    /// Sheet name → the name of its part in the zip (`xl/worksheets/sheet1.xml`).
     parts: HashMap<String, String>,
 }
 
 impl<'a> XlsxMerges<'a> {
     /// Reads the workbook's list of sheets and its relationships from the
-    /// zip the guard opened.
+    /// zip the guard opened. Part names are matched without regard to case,
+    /// as calamine and Excel match them; a workbook kept somewhere other
+    /// than `xl/workbook.xml` gives no sheets here, and calamine is asked
+    /// for their merged regions instead.
     ///
     /// Errors: [`FileProblem::Damaged`] for a part or XML that cannot be
     /// read (calamine has read the same parts before, so this is rare).
     pub fn open(mut archive: Zip<'a>) -> Result<XlsxMerges<'a>, FileProblem> {
-        let workbook = read_part(&mut archive, "xl/workbook.xml")?;
-        let relationships = read_part(&mut archive, "xl/_rels/workbook.xml.rels")?;
-        let targets = relationship_targets(&relationships)?;
-        let parts = sheet_ids(&workbook)?
-            .into_iter()
-            .filter_map(|(name, id)| targets.get(&id).map(|target| (name, part_name(target))))
+        let names: HashMap<String, String> = archive
+            .file_names()
+            // A name that is no text leads to no sheet of ours.
+            .filter_map(Result::ok)
+            .map(|name| (name.to_lowercase(), name.into_owned()))
             .collect();
+        let find = |name: &str| names.get(name).cloned();
+        let mut parts = HashMap::new();
+        if let (Some(workbook), Some(relationships)) = (find("xl/workbook.xml"), find("xl/_rels/workbook.xml.rels")) {
+            let workbook = read_part(&mut archive, &workbook)?;
+            let targets = relationship_targets(&read_part(&mut archive, &relationships)?)?;
+            for (sheet, id) in sheet_ids(&workbook)? {
+                if let Some(part) = targets
+                    .get(&id)
+                    .and_then(|target| find(&part_name(target).to_lowercase()))
+                {
+                    parts.insert(sheet, part);
+                }
+            }
+        }
         Ok(XlsxMerges { archive, parts })
     }
 
     /// The merged regions of a sheet; `None` when the workbook does not say
-    /// where the sheet is.
+    /// where the sheet is (calamine is asked then).
     ///
     /// Errors: [`FileProblem::Damaged`] for a part that cannot be inflated
     /// or a merged region that is no range.

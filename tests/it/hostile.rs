@@ -1393,3 +1393,29 @@ fn a_date_cell_a_billion_years_away_is_read_as_its_number() {
     assert!(cells.iter().any(|c| c.starts_with("Number(1e300")), "{cells:?}");
     assert!(cells.iter().any(|c| c.starts_with("DateTime(2016-03-01")), "{cells:?}");
 }
+
+/// Part names are matched without regard to case by calamine (and Excel):
+/// a package whose relationships point at `worksheets/sheet1.xml` while the
+/// part is named `xl/worksheets/Sheet1.xml` is read as it is, merged regions
+/// included.
+#[test]
+fn a_package_whose_parts_are_named_in_another_case_is_read_with_its_merged_regions() {
+    let original = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("input/Бяла/ДЦ_Посока.xlsx")).unwrap();
+    let renamed = raw_zip(
+        &parts_of(&original)
+            .into_iter()
+            .map(|(name, data)| {
+                let name = name.replace("worksheets/sheet", "worksheets/Sheet");
+                RawEntry::stored(&name, data)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let merges = |read: &FileRead| -> Vec<usize> { read.workbook.sheets.iter().map(|s| s.merges().len()).collect() };
+    let expected = read_with(&original, &Limits::default()).expect("the original is read");
+    assert!(
+        merges(&expected).iter().sum::<usize>() > 0,
+        "the fixture has merged regions"
+    );
+    let read = read_with(&renamed, &Limits::default()).expect("the renamed package is read");
+    assert_eq!(merges(&read), merges(&expected));
+}
