@@ -534,18 +534,21 @@ pub fn report(config: &Config) -> Result<Reported> {
 
     let started = std::time::Instant::now();
     let history = config.history.as_ref().map(|h| History::open(&h.dir)).transpose()?;
-    let current = |run: &Run, aggregates: &Aggregates| -> Vec<StoredPeriod> {
-        run.oblasts
-            .iter()
-            .map(|o| StoredPeriod::current(&config.schemas, config.period, run, aggregates, o))
-            .collect()
-    };
+    // Each oblast's part of this run: compared with the history, then stored.
+    let mut current: Vec<StoredPeriod> = run
+        .oblasts
+        .iter()
+        .map(|o| StoredPeriod::current(&config.schemas, config.period, &run, &aggregates, o))
+        .collect();
     let stored = stored_periods(history.as_ref(), &run.oblasts)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
-    let comparison = crate::compare::compare(&current(&run, &aggregates), stored, compare_with)?;
+    let comparison = crate::compare::compare(&current, stored, compare_with)?;
     let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     add_findings(&mut run, &mut aggregates, outliers);
+    for period in &mut current {
+        period.recount_findings(&config.schemas, &run);
+    }
     let compared = Stage::ended("compare", started);
 
     // The history's tables and the report's files are built side by side:
@@ -556,7 +559,7 @@ pub fn report(config: &Config) -> Result<Reported> {
             let Some(history) = &history else {
                 return Ok(None);
             };
-            let partitions = current(&run, &aggregates)
+            let partitions = current
                 .into_par_iter()
                 .map(|stored| {
                     Ok(Partition {

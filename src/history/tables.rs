@@ -151,20 +151,7 @@ impl StoredPeriod {
             .filter(|r| single || r.oblast.as_deref() == Some(oblast))
             .collect();
         let accepted = records.iter().filter(|r| r.accepted()).count() as i64;
-        let issues = run.issues.iter().filter(|i| {
-            single
-                || i.municipality
-                    .as_deref()
-                    .and_then(|m| schemas.reference.municipality(m))
-                    .is_some_and(|m| m.oblast_code == oblast)
-        });
-        let (mut errors, mut warnings) = (0, 0);
-        for issue in issues {
-            match issue.severity {
-                Severity::Error => errors += 1,
-                Severity::Warning => warnings += 1,
-            }
-        }
+        let (errors, warnings) = findings_of(schemas, run, oblast);
         let data_date = records
             .iter()
             .filter(|r| r.accepted())
@@ -195,6 +182,35 @@ impl StoredPeriod {
                 .collect(),
         }
     }
+}
+
+impl StoredPeriod {
+    /// Counts the run's errors and warnings for the oblast again, after
+    /// findings (the outliers) were added to the run.
+    pub fn recount_findings(&mut self, schemas: &Schemas, run: &Run) {
+        (self.meta.errors, self.meta.warnings) = findings_of(schemas, run, &self.meta.oblast_code);
+    }
+}
+
+/// (errors, warnings) of the run about the oblast's municipalities (all of
+/// them when the run is about one oblast).
+fn findings_of(schemas: &Schemas, run: &Run, oblast: &str) -> (i64, i64) {
+    let single = run.oblasts.len() == 1;
+    let issues = run.issues.iter().filter(|i| {
+        single
+            || i.municipality
+                .as_deref()
+                .and_then(|m| schemas.reference.municipality(m))
+                .is_some_and(|m| m.oblast_code == oblast)
+    });
+    let (mut errors, mut warnings) = (0, 0);
+    for issue in issues {
+        match issue.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+        }
+    }
+    (errors, warnings)
 }
 
 fn field_value<'a>(schemas: &Schemas, record: &'a Record, id: &str) -> Option<&'a Value> {
