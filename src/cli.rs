@@ -37,7 +37,8 @@ pub struct Cli {
 enum Command {
     /// Read every return in the input folder, check it and write the report
     /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx) to the output
-    /// folder; compare with the history of runs and store this run in it.
+    /// folder; compare with the history of runs and store this run in it
+    /// (unless --no-history).
     Run(RunArgs),
     /// Read and check the returns and print every finding; write nothing.
     Validate(CheckArgs),

@@ -200,12 +200,18 @@ fn a_settings_file_in_the_input_folder_sets_the_period_and_oblast() {
     assert_eq!(summary["files_skipped"], 1, "socmon.toml is not a return");
 }
 
-#[test]
-fn an_output_that_cannot_be_written_is_a_fatal_error_and_the_previous_report_stays() {
+/// A folder with the returns and a report made from them: (folder, the report's bytes).
+fn with_a_report() -> (tempfile::TempDir, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     returns(dir.path());
     assert_eq!(code(&socmon(&["run", "--oblast", "RSE", "--quiet"], dir.path())), 0);
-    let before = std::fs::read(dir.path().join("output/report.xlsx")).unwrap();
+    let report = std::fs::read(dir.path().join("output/report.xlsx")).unwrap();
+    (dir, report)
+}
+
+#[test]
+fn an_output_that_cannot_be_written_is_a_fatal_error_and_the_previous_report_stays() {
+    let (dir, before) = with_a_report();
     // A file where the output folder should be.
     std::fs::write(dir.path().join("blocked"), b"not a folder").unwrap();
     let output = socmon(&["run", "--oblast", "RSE", "--output", "blocked"], dir.path());
@@ -217,10 +223,7 @@ fn an_output_that_cannot_be_written_is_a_fatal_error_and_the_previous_report_sta
 #[test]
 fn a_temporary_folder_that_cannot_be_written_is_a_fatal_error_and_the_previous_report_stays() {
     // Annex 1 goes through a temporary file (a low-memory worksheet).
-    let dir = tempfile::tempdir().unwrap();
-    returns(dir.path());
-    assert_eq!(code(&socmon(&["run", "--oblast", "RSE", "--quiet"], dir.path())), 0);
-    let before = std::fs::read(dir.path().join("output/report.xlsx")).unwrap();
+    let (dir, before) = with_a_report();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_socmon"))
         .args(["run", "--oblast", "RSE", "--quiet"])
         .current_dir(dir.path())

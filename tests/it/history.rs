@@ -295,12 +295,19 @@ fn the_history_is_parquet_that_polars_reads_and_socmon_lists() {
     assert_eq!(again.status.code(), Some(2));
 }
 
-#[test]
-fn a_rerun_replaces_its_period_and_an_interrupted_one_leaves_the_history() {
+/// The two quarters with the first one run and stored: (folder, the
+/// history folder, what it holds).
+fn q2_stored() -> (tempfile::TempDir, PathBuf, BTreeMap<PathBuf, Vec<u8>>) {
     let (dir, _) = two_quarters();
     let history = dir.path().join("history");
     run(dir.path(), "q2", "out-q2");
     let stored = snapshot(&history);
+    (dir, history, stored)
+}
+
+#[test]
+fn a_rerun_replaces_its_period_and_an_interrupted_one_leaves_the_history() {
+    let (dir, history, stored) = q2_stored();
     // The same period again: replaced, not duplicated, byte for byte the same.
     run(dir.path(), "q2", "out-q2");
     assert_eq!(snapshot(&history), stored);
@@ -411,10 +418,7 @@ fn periods_of_different_lengths_are_compared_with_a_note() {
 
 #[test]
 fn a_trial_run_without_the_history_neither_compares_nor_stores() {
-    let (dir, _) = two_quarters();
-    let history = dir.path().join("history");
-    run(dir.path(), "q2", "out-q2");
-    let stored = snapshot(&history);
+    let (dir, history, stored) = q2_stored();
     // Draft returns of the next quarter, checked without touching the history.
     let trial = socmon(
         &["run", "--input", "q3", "--output", "out-trial", "--no-history"],
