@@ -641,6 +641,30 @@ pub fn compare(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_figure_that_is_a_field_sum_is_called_as_the_schemas_call_the_field() {
+        let schemas = Schemas::load(&crate::schema::SchemaSource::BuiltIn).unwrap();
+        let label = |id: &str, lang: Lang| FIGURES.iter().find(|f| f.id == id).unwrap().label(&schemas, lang);
+        assert_eq!(label(service::CAPACITY, Lang::Bg), "Капацитет (брой места)");
+        assert_eq!(label(service::CAPACITY, Lang::En), "Capacity (places)");
+        assert_eq!(label(municipal::POPULATION, Lang::Bg), "Население – общо");
+        assert_eq!(label(dsp::CHILDREN_TOTAL, Lang::Bg), "ДСП: Деца 0–17 г. – общо");
+        assert_eq!(label(dsp::CHILDREN_TOTAL, Lang::En), "DSP: Children 0–17 – total");
+        assert_eq!(label("services", Lang::Bg), "Услуги");
+        // Every figure of a field names one the schemas have.
+        for figure in FIGURES {
+            if let FigureLabel::Field { role, id } = figure.label {
+                assert!(
+                    schemas
+                        .templates
+                        .iter()
+                        .any(|t| t.role == role && t.field_index(id).is_some()),
+                    "{id}"
+                );
+            }
+        }
+    }
+
     fn service(name: &str, address: &str, provider: &str) -> StoredService {
         StoredService {
             file: String::new(),
