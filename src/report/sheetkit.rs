@@ -108,7 +108,9 @@ pub enum Out {
     Num(f64),
     Date(NaiveDate),
     Empty,
-    /// A formula and the value it gives, cached for readers that do not calculate.
+    /// A formula and the value it gives, cached for readers that do not
+    /// calculate: a number, or None for a formula that gives "" (as
+    /// `IF(…,…,"")` does when there is nothing to compute).
     Formula {
         text: String,
         cached: Option<f64>,
@@ -193,9 +195,21 @@ pub fn write_with(ws: &mut Worksheet, row: u32, column: u16, value: &Out, format
         Out::Num(n) => ws.write_number_with_format(row, column, *n, format)?,
         Out::Date(d) => ws.write_datetime_with_format(row, column, excel_date(*d)?, format)?,
         Out::Empty => ws.write_blank(row, column, format)?,
-        Out::Formula { text, cached } => {
-            let result = cached.map(crate::sheet::format_number).unwrap_or_default();
-            ws.write_formula_with_format(row, column, Formula::new(text).set_result(result), format)?
+        Out::Formula {
+            text,
+            cached: Some(value),
+        } => ws.write_formula_with_format(
+            row,
+            column,
+            Formula::new(text).set_result(crate::sheet::format_number(*value)),
+            format,
+        )?,
+        Out::Formula { text, cached: None } => {
+            // An empty result is cached as the worksheet's default (0):
+            // set it to "" for this formula, which gives "" (not 0).
+            ws.set_formula_result_default("");
+            ws.write_formula_with_format(row, column, Formula::new(text), format)?;
+            ws.set_formula_result_default("0")
         }
     };
     Ok(())

@@ -5,6 +5,7 @@ mod fuzz;
 mod history;
 mod hostile;
 mod messy;
+mod recalc;
 mod report;
 mod sample;
 mod support;
