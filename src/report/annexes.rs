@@ -72,10 +72,7 @@ where
     } = rows;
     let f = &ctx.f;
     let write_row = |ws: &mut Worksheet, row: u32, values: &[Out], total: bool| -> Result<(), XlsxError> {
-        for (i, (c, value)) in cols.iter().zip(values).enumerate() {
-            write_cell(ws, f, row, i as u16, c.kind, value, total)?;
-        }
-        Ok(())
+        super::sheetkit::write_row(ws, f, row, cols, values, total)
     };
     let several = items.windows(2).any(|w| oblast(&w[0]) != oblast(&w[1]));
     let mut row = first_row;
