@@ -28,6 +28,7 @@ pub mod period;
 pub mod pipeline;
 pub mod reference;
 pub mod report;
+pub mod run;
 pub mod sample;
 pub mod schema;
 pub mod sheet;

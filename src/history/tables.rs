@@ -18,7 +18,7 @@ use crate::aggregate::{Aggregates, Columns, DSP_FIELDS, Figures, ServiceRow};
 use crate::error::{Error, Result};
 use crate::issue::Severity;
 use crate::period::Period;
-use crate::pipeline::Run;
+use crate::run::Run;
 use crate::schema::{FieldType, Role, Schemas};
 use crate::validate::{Record, Value};
 

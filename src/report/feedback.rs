@@ -15,7 +15,7 @@ use crate::aggregate::Aggregates;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::{Issue, Messages, Severity};
-use crate::pipeline::Run;
+use crate::run::Run;
 use crate::schema::Role;
 
 /// Builds one workbook per municipality with findings: (municipality code, bytes).

@@ -23,7 +23,7 @@ use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::pipeline::Run;
+use crate::run::Run;
 
 /// The workbook's file name inside the output folder.
 pub const REPORT_FILE: &str = "report.xlsx";

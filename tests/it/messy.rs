@@ -16,7 +16,7 @@ fn one_card(
     rows: Vec<(&'static str, socmon::book::BookValue)>,
     style: Style,
     format: BookFormat,
-) -> (tempfile::TempDir, socmon::pipeline::Run) {
+) -> (tempfile::TempDir, socmon::run::Run) {
     let dir = tempfile::tempdir().unwrap();
     let name = match format {
         BookFormat::Xlsx => "card.xlsx",
@@ -34,7 +34,7 @@ fn one_card(
 }
 
 /// The figures a clean adults card gives, whatever its layout.
-fn assert_clean_card(run: &socmon::pipeline::Run) {
+fn assert_clean_card(run: &socmon::run::Run) {
     let schemas = schemas();
     assert_eq!(
         findings(run),
