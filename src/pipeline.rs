@@ -14,13 +14,12 @@ use crate::config::{Config, OblastChoice};
 use crate::error::{Error, Result};
 use crate::extract::{self, SheetRecords};
 use crate::history::{History, Partition, StoredPeriod};
-use crate::ingest::{self, Format, FoundFile, LinkProblem, SkipReason};
+use crate::ingest::{self, Format, FoundFile, LinkProblem};
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::key;
 use crate::run::{FileCounts, Run, Stage, sort_issues};
-use crate::schema::{FieldType, Layout, Schemas};
+use crate::schema::Schemas;
 use crate::sheet::Sheet;
-use crate::validate::value::is_blank;
 use crate::validate::{self, Context, Record, across};
 
 /// What reading one file gave.
@@ -35,150 +34,32 @@ struct FileOutcome {
     checked: Option<(Vec<Record>, Vec<Issue>)>,
 }
 
-/// The template id and schema version a generated template declares for
-/// each sheet ("*" for every sheet), read from its hidden marker sheet.
-fn marker_entries(marker: &Sheet) -> BTreeMap<String, (String, Option<u32>)> {
-    marker
-        .rows()
-        .filter_map(|(_, cells)| {
-            let sheet = cells.first()?.value.display();
-            let template = cells.get(1)?.value.display();
-            let version = cells.get(2).and_then(|c| c.value.display().trim().parse::<u32>().ok());
-            Some((sheet, (template, version)))
-        })
-        .collect()
-}
-
 /// Reads one file and finds its records.
 fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
     let schemas = &config.schemas;
     let probe = |sheet: &Sheet| extract::recognise(sheet, schemas).is_some();
-    let mut outcome = FileOutcome {
-        relative: file.relative.clone(),
-        format: None,
-        sheets: Vec::new(),
-        issues: Vec::new(),
-        checked: None,
-    };
-    let read = match ingest::read_file(file, &config.limits, &schemas.common, &probe) {
-        Ok(read) => read,
-        Err(problem) => {
-            outcome.issues.push(Issue::error(
+    match ingest::read_file(file, &config.limits, &schemas.common, &probe) {
+        Ok(read) => {
+            let extracted = extract::extract_return(&read.workbook, &file.relative, schemas);
+            FileOutcome {
+                relative: file.relative.clone(),
+                format: Some(read.format),
+                sheets: extracted.sheets,
+                issues: extracted.issues,
+                checked: None,
+            }
+        }
+        Err(problem) => FileOutcome {
+            relative: file.relative.clone(),
+            format: None,
+            sheets: Vec::new(),
+            issues: vec![Issue::error(
                 Location::file(&file.relative),
                 Finding::UnreadableFile { problem },
-            ));
-            return outcome;
-        }
-    };
-    outcome.format = Some(read.format);
-    let markers = read.workbook.marker.as_ref().map(marker_entries).unwrap_or_default();
-    let mut unknown: Vec<String> = read
-        .workbook
-        .skipped
-        .iter()
-        .filter(|s| s.reason == SkipReason::NoTemplateInFirstRows)
-        .map(|s| s.name.clone())
-        .collect();
-    for sheet in &read.workbook.sheets {
-        let declared = markers.get(&sheet.name).or_else(|| markers.get("*"));
-        let template = match declared {
-            Some((id, version)) => match schemas.template_index(id) {
-                Some(t) => {
-                    if let Some(issue) = version_issue(schemas, t, *version, &file.relative, &sheet.name) {
-                        let stop = issue.severity == Severity::Error;
-                        outcome.issues.push(issue);
-                        if stop {
-                            continue;
-                        }
-                    }
-                    Some(t)
-                }
-                None => extract::recognise(sheet, schemas),
-            },
-            None => extract::recognise(sheet, schemas),
-        };
-        let Some(template) = template else {
-            unknown.push(sheet.name.clone());
-            continue;
-        };
-        let found = extract::read_sheet(sheet, schemas, template, &file.relative);
-        let template_id = &schemas.templates[template].id;
-        for stray in &found.stray_rows {
-            outcome.issues.push(
-                Issue::warning(
-                    Location::cell(&file.relative, &sheet.name, stray.at),
-                    Finding::RowAfterTable,
-                )
-                .template(template_id),
-            );
-        }
-        if found.empty_table {
-            outcome.issues.push(
-                Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::EmptyTable).template(template_id),
-            );
-        }
-        // A card with labels but no value at all (a blank template sheet) is no record;
-        // the oblast does not count, since generated templates come with it filled in.
-        let fields = &schemas.templates[template].fields;
-        let blank = schemas.templates[template].layout == Layout::Form
-            && found.records.iter().all(|r| {
-                r.fields.iter().all(|f| {
-                    fields[f.field].kind == FieldType::Oblast
-                        || f.value.as_ref().is_none_or(|v| is_blank(v, &schemas.common))
-                })
-            });
-        if blank {
-            outcome.issues.push(
-                Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::BlankCard).template(template_id),
-            );
-        } else if !found.records.is_empty() {
-            outcome.sheets.push(found);
-        }
+            )],
+            checked: None,
+        },
     }
-    let templated = !outcome.sheets.is_empty() || outcome.issues.iter().any(|i| i.template.is_some());
-    if !templated {
-        outcome.issues.push(Issue::error(
-            Location::file(&file.relative),
-            Finding::UnknownTemplate { sheets_read: 0 },
-        ));
-    } else {
-        for name in unknown {
-            outcome.issues.push(Issue::warning(
-                Location::sheet(&file.relative, &name),
-                Finding::UnknownTemplate {
-                    sheets_read: outcome.sheets.len(),
-                },
-            ));
-        }
-    }
-    outcome
-}
-
-/// A marker naming a schema version other than the tool's.
-fn version_issue(schemas: &Schemas, template: usize, version: Option<u32>, file: &str, sheet: &str) -> Option<Issue> {
-    let known = schemas.templates[template].version;
-    let declared = version?;
-    if declared == known {
-        return None;
-    }
-    let severity = if declared > known {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
-    Some(
-        Issue::new(
-            Location::sheet(file, sheet),
-            severity,
-            Finding::SchemaVersion {
-                declared,
-                known,
-                changes: schemas.templates[template].changes_since(declared),
-            },
-        )
-        .template(&schemas.templates[template].id)
-        .value(declared.to_string()),
-    )
 }
 
 /// What checking a record needs to know of the run.
