@@ -1,31 +1,36 @@
-//! The run: takes a resolved [`Config`] and runs the stages in order —
-//! walk the input folder, read and recognise every file in parallel, settle
-//! the oblast, validate, check across files ([`check`], which gives the
-//! [`Run`] with its counts, records and issues), then add up, compare with
-//! the history, and write the report and the history ([`report`]).
+//! The run: takes a resolved [`Config`] and runs the stages in order, each
+//! handing its typed result down; nothing below imports this module.
+//!
+//! - [`check`] (what `socmon validate` does): walk the input folder, read
+//!   and extract every file in parallel, settle the oblast, validate, check
+//!   across files, and give each finding to the sender of its file — the
+//!   checked [`Run`].
+//! - [`report`] (what `socmon run` does): the check, then add up the
+//!   figures, compare them with the history, find the outliers — the
+//!   findings are then final — count them once ([`Tally`]), and write the
+//!   report and the history.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::{Config, OblastChoice};
 use crate::error::{Error, Result};
 use crate::extract::{self, SheetRecords};
-use crate::history::{History, Partition, StoredPeriod};
+use crate::history::{self, History, Partition, StoredPeriod};
 use crate::ingest::{self, Format, FoundFile, LinkProblem};
-use crate::issue::{Finding, Issue, Location, Severity};
-use crate::normalize::key;
+use crate::issue::{Finding, Issue, Location};
 use crate::run::{FileCounts, Run, Stage, sort_issues};
-use crate::schema::Schemas;
+use crate::sender::Senders;
 use crate::sheet::Sheet;
+use crate::tally::Tally;
 use crate::validate::{self, Context, Record, across};
+use crate::{aggregate, compare, outliers, report};
 
 /// What reading one file gave.
 #[derive(Debug)]
 struct FileOutcome {
-    relative: String,
     format: Option<Format>,
     sheets: Vec<SheetRecords>,
     issues: Vec<Issue>,
@@ -42,7 +47,6 @@ fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
         Ok(read) => {
             let extracted = extract::extract_return(&read.workbook, &file.relative, schemas);
             FileOutcome {
-                relative: file.relative.clone(),
                 format: Some(read.format),
                 sheets: extracted.sheets,
                 issues: extracted.issues,
@@ -50,7 +54,6 @@ fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
             }
         }
         Err(problem) => FileOutcome {
-            relative: file.relative.clone(),
             format: None,
             sheets: Vec::new(),
             issues: vec![Issue::error(
@@ -123,23 +126,6 @@ fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String
                 listing.join("; ")
             )))
         }
-    }
-}
-
-/// The municipality a file's path names (a folder or file name such as
-/// "Бяла/…" or "RSE04_карта.xlsx"), when exactly one of the run's does.
-fn municipality_from_path(schemas: &Schemas, oblasts: &[String], relative: &str) -> Option<String> {
-    let path_key = format!(" {} ", key(relative));
-    let upper = relative.to_uppercase();
-    let found: Vec<&str> = oblasts
-        .iter()
-        .flat_map(|o| schemas.reference.municipalities_of(o))
-        .filter(|m| upper.contains(&m.code) || path_key.contains(&format!(" {} ", key(&m.name_bg))))
-        .map(|m| m.code.as_str())
-        .collect();
-    match found.as_slice() {
-        [one] => Some((*one).to_string()),
-        _ => None,
     }
 }
 
@@ -234,17 +220,7 @@ pub fn check(config: &Config) -> Result<Run> {
     let mut records = Vec::new();
     let mut issues = Vec::new();
     for (outcome, (mut file_records, mut file_issues)) in outcomes.into_iter().zip(validated) {
-        let mut file_level = outcome.issues;
-        let owner = file_records
-            .iter()
-            .find_map(|r| r.municipality.clone())
-            .or_else(|| municipality_from_path(&config.schemas, &oblasts, &outcome.relative));
-        for issue in &mut file_level {
-            if issue.municipality.is_none() {
-                issue.municipality = owner.clone();
-            }
-        }
-        issues.append(&mut file_level);
+        issues.extend(outcome.issues);
         issues.append(&mut file_issues);
         records.append(&mut file_records);
     }
@@ -261,6 +237,9 @@ pub fn check(config: &Config) -> Result<Run> {
             },
         ));
     }
+    // Each finding goes to the municipality that sent its file, decided once for every file.
+    let senders = Senders::decide(&config.schemas, &oblasts, &records);
+    senders.assign(&mut issues);
     sort_issues(&mut issues);
     Ok(Run {
         files,
@@ -268,31 +247,9 @@ pub fn check(config: &Config) -> Result<Run> {
         oblasts,
         records,
         issues,
+        senders,
         timings: vec![read_stage, Stage::ended("validate", started)],
     })
-}
-
-/// Adds findings made after the figures were added up (outliers, which are
-/// warnings, so no record changes status) to the run, in report order, and
-/// to the counts of each municipality's submission.
-pub fn add_findings(run: &mut Run, aggregates: &mut crate::aggregate::Aggregates, findings: Vec<Issue>) {
-    let at: std::collections::HashMap<String, usize> = aggregates
-        .submissions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.municipality_code.clone(), i))
-        .collect();
-    for issue in &findings {
-        if let Some(&i) = issue.municipality.as_ref().and_then(|code| at.get(code)) {
-            let submission = &mut aggregates.submissions[i];
-            match issue.severity {
-                Severity::Error => submission.errors += 1,
-                Severity::Warning => submission.warnings += 1,
-            }
-        }
-    }
-    run.issues.extend(findings);
-    sort_issues(&mut run.issues);
 }
 
 /// A finished `socmon run`: the checked run with its outliers, the
@@ -321,35 +278,36 @@ fn stored_periods(history: Option<&History>, oblasts: &[String]) -> Result<BTree
 }
 
 /// Checks the returns, adds up the accepted records, compares them with the
-/// history and flags outliers, then writes the report and stores the run's
-/// data in the history — the history only once the report is in place, so a
-/// failed run changes neither.
+/// history and flags outliers — the findings are then final, and only then
+/// counted — then writes the report and stores the run's data in the
+/// history — the history only once the report is in place, so a failed run
+/// changes neither.
 ///
 /// Errors: every fatal [`Error`]; findings about the data are in the run.
 pub fn report(config: &Config) -> Result<Reported> {
+    let schemas = &config.schemas;
     let mut run = check(config)?;
     let started = std::time::Instant::now();
-    let mut aggregates: Aggregates =
-        crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
+    let mut aggregates = aggregate::aggregate(schemas, &config.period, &run.oblasts, &run.records)?;
     run.timings.push(Stage::ended("aggregate", started));
 
     let started = std::time::Instant::now();
     let history = config.history.as_ref().map(|h| History::open(&h.dir)).transpose()?;
     // Each oblast's part of this run: compared with the history, then stored.
-    let mut current: Vec<StoredPeriod> = run
+    let current: Vec<StoredPeriod> = run
         .oblasts
         .iter()
-        .map(|o| StoredPeriod::current(&config.schemas, config.period, &run, &aggregates, o))
+        .map(|o| StoredPeriod::current(schemas, config.period, &run, &aggregates, o))
         .collect();
     let stored = stored_periods(history.as_ref(), &run.oblasts)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
-    let comparison = crate::compare::compare(&current, stored, compare_with)?;
-    let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
+    let comparison = compare::compare(&current, stored, compare_with)?;
+    let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
-    add_findings(&mut run, &mut aggregates, outliers);
-    for period in &mut current {
-        period.recount_findings(&config.schemas, &run);
-    }
+    run.add_findings(outliers);
+    // The findings are final: counted once, for every output.
+    let tally = Tally::count(&run.senders, &run.issues);
+    aggregates.submissions = aggregate::submissions(schemas, &run.oblasts, &run.records, &tally);
     let compared = Stage::ended("compare", started);
 
     // The history's tables and the report's files are built side by side:
@@ -366,16 +324,16 @@ pub fn report(config: &Config) -> Result<Reported> {
                     Ok(Partition {
                         oblast: stored.meta.oblast_code.clone(),
                         period: config.period,
-                        tables: crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?,
+                        tables: history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || crate::report::build(config, &run, &aggregates, &comparison),
+        || report::build(config, &run, &aggregates, &comparison),
     );
     let staged = staged?;
-    let report = crate::report::write(&config.output, &files?)?;
+    let report = report::write(&config.output, &files?)?;
     run.timings.push(compared);
     run.timings.push(Stage::ended("write", started));
 

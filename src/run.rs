@@ -1,10 +1,12 @@
 //! The run's checked data: what reading and checking the returns gave (the
-//! [`Run`]: file counts, records, findings) and how long each stage took.
+//! [`Run`]: file counts, records, findings and who sent each file) and how
+//! long each stage took.
 //! Every stage below the pipeline reads it; none of them runs anything.
 
 use std::collections::BTreeMap;
 
 use crate::issue::{Issue, Severity};
+use crate::sender::Senders;
 use crate::validate::Record;
 
 /// How many files a run saw and what became of them.
@@ -30,8 +32,10 @@ pub struct Run {
     /// The oblast(s) the run reports on (codes).
     pub oblasts: Vec<String>,
     pub records: Vec<Record>,
-    /// Every finding, in report order.
+    /// Every finding, in report order, each given to the sender of its file.
     pub issues: Vec<Issue>,
+    /// Who sent each file: whose feedback and counts its findings go to.
+    pub senders: Senders,
     /// How long each stage took and the process's peak memory at its end
     /// (read, validate, …), for `--timings`; never written to an output.
     pub timings: Vec<Stage>,
@@ -80,6 +84,15 @@ impl Run {
 
     pub fn warnings(&self) -> usize {
         self.issues.len() - self.errors()
+    }
+
+    /// Adds findings made across periods (the outliers, which are warnings,
+    /// so no record changes status), each given to the sender of its file,
+    /// in report order. Nothing is counted before the findings are final.
+    pub fn add_findings(&mut self, mut findings: Vec<Issue>) {
+        self.senders.assign(&mut findings);
+        self.issues.extend(findings);
+        sort_issues(&mut self.issues);
     }
 }
 
