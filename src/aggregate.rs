@@ -936,6 +936,7 @@ pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], fi
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,
             (Role::Dsp, _) => tally.dsp = true,
+            (Role::Registry, _) => {}
         }
     }
     municipalities

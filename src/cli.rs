@@ -140,6 +140,10 @@ struct CheckArgs {
     schemas: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+    /// A deadline of the period, over `[deadlines]` of socmon.toml (repeatable):
+    /// returns, strategy_report or council_decision, e.g. --deadline returns=2017-07-31.
+    #[arg(long, value_name = "KEY=DATE")]
+    deadline: Vec<String>,
     /// Threads for reading files (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -233,7 +237,9 @@ fn parse_period(text: &str) -> Result<crate::period::Period> {
 fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Config> {
     let cwd = current_dir()?;
     let schemas = load_schemas(args.schemas.as_ref(), &cwd)?;
-    let (settings, _) = Settings::find(&args.input, &cwd)?;
+    let (settings, settings_path) = Settings::find(&args.input, &cwd)?;
+    let settings_name = settings_path.map_or_else(|| config::SETTINGS_FILE.to_string(), |p| p.display().to_string());
+    let deadlines = crate::calendar::Deadlines::resolve(settings.deadlines.as_ref(), &settings_name, &args.deadline)?;
     let (period, period_source) = config::resolve_period(args.period.as_deref(), &settings)?;
     let oblast = config::resolve_oblast(args.oblast.as_deref(), &settings, &schemas)?;
     if args.threads == Some(0) {
@@ -252,6 +258,7 @@ fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Co
         progress: !args.quiet && std::io::stderr().is_terminal(),
         threads: args.threads,
         history: None,
+        deadlines,
     })
 }
 

@@ -52,6 +52,8 @@ pub struct Config {
     /// The history of runs to compare with and store into (None: neither,
     /// as for `socmon validate`).
     pub history: Option<HistoryConfig>,
+    /// The period's deadlines: `[deadlines]` of socmon.toml under `--deadline` flags.
+    pub deadlines: crate::calendar::Deadlines,
 }
 
 /// Where the history of runs is kept and what a run compares with.
@@ -113,6 +115,8 @@ pub fn resolve_history(flag: Option<&Path>, output: &Path, cwd: &Path) -> Result
 pub struct Settings {
     pub period: Option<String>,
     pub oblast: Option<String>,
+    /// The period's deadlines (`crate::calendar::Deadlines`), checked when resolved.
+    pub deadlines: Option<toml::Table>,
 }
 
 pub const SETTINGS_FILE: &str = "socmon.toml";

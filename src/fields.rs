@@ -75,6 +75,9 @@ pub mod municipal {
     pub const PROJECTS_ENDED: &str = "projects_ended";
     pub const PROJECTS_SUSTAINED: &str = "projects_sustained";
     pub const FILLED_ON: &str = "filled_on";
+    /// Whom to remind: the person and the contact text (read by the calendar).
+    pub const FILLED_BY: &str = "filled_by";
+    pub const CONTACT: &str = "contact";
     // Written by `socmon sample` only (not in the contract).
     pub const PERIOD_START: &str = "period_start";
     pub const PERIOD_END: &str = "period_end";
@@ -86,8 +89,6 @@ pub mod municipal {
     pub const ANNUAL_PLAN: &str = "annual_plan";
     pub const COUNCIL_DECISION: &str = "council_decision";
     pub const MONITORING_TEAM: &str = "monitoring_team";
-    pub const FILLED_BY: &str = "filled_by";
-    pub const CONTACT: &str = "contact";
 }
 
 /// Fields of the DSP table.
@@ -105,6 +106,14 @@ pub mod dsp {
     pub const ADULTS_DISABLED_90: &str = "adults_disabled_90";
     pub const PERSONAL_ASSISTANCE: &str = "personal_assistance";
     pub const ADULTS_INSTITUTIONS: &str = "adults_institutions";
+}
+
+/// Fields of the registry of incoming documents (the calendar reads them).
+pub mod registry {
+    pub const INCOMING_NO: &str = "incoming_no";
+    pub const RECEIVED_ON: &str = "received_on";
+    pub const SENDER: &str = "sender";
+    pub const FILE: &str = "file";
 }
 
 /// The service-card figures the history keeps for every service (see
@@ -132,6 +141,8 @@ pub enum Holder {
     MunicipalCard,
     /// Every DSP table.
     Dsp,
+    /// Every registry of incoming documents.
+    Registry,
 }
 
 impl Holder {
@@ -143,6 +154,7 @@ impl Holder {
             Holder::ChildrenCard => template.role == Role::ServiceCard && template.card == Some(Card::Children),
             Holder::MunicipalCard => template.role == Role::MunicipalCard,
             Holder::Dsp => template.role == Role::Dsp,
+            Holder::Registry => template.role == Role::Registry,
         }
     }
 }
@@ -177,7 +189,7 @@ const fn choice(holder: Holder, id: &'static str, source: Option<Table>) -> Cont
 }
 
 use FieldType::{Date, Decimal, Integer, Money, Municipality, Oblast, Text};
-use Holder::{AdultsCard, ChildrenCard, Dsp, MunicipalCard, ServiceCards};
+use Holder::{AdultsCard, ChildrenCard, Dsp, MunicipalCard, Registry, ServiceCards};
 
 /// The fields the figures, the CSV files, the history, the comparison, the
 /// outliers and the prefilled templates read by id, with their types.
@@ -219,6 +231,8 @@ pub const CONTRACT: &[Contracted] = &[
     field(MunicipalCard, municipal::PROJECTS_ENDED, Integer),
     field(MunicipalCard, municipal::PROJECTS_SUSTAINED, Integer),
     field(MunicipalCard, municipal::FILLED_ON, Date),
+    field(MunicipalCard, municipal::FILLED_BY, Text),
+    field(MunicipalCard, municipal::CONTACT, Text),
     field(Dsp, dsp::OBLAST, Oblast),
     field(Dsp, dsp::MUNICIPALITY, Municipality),
     field(Dsp, dsp::CHILDREN_TOTAL, Integer),
@@ -232,6 +246,10 @@ pub const CONTRACT: &[Contracted] = &[
     field(Dsp, dsp::ADULTS_DISABLED_90, Integer),
     field(Dsp, dsp::PERSONAL_ASSISTANCE, Integer),
     field(Dsp, dsp::ADULTS_INSTITUTIONS, Integer),
+    field(Registry, registry::INCOMING_NO, Text),
+    field(Registry, registry::RECEIVED_ON, Date),
+    field(Registry, registry::SENDER, Municipality),
+    field(Registry, registry::FILE, Text),
 ];
 
 /// The schema's word for a field type, for messages.

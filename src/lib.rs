@@ -15,6 +15,7 @@
 
 pub mod aggregate;
 pub mod book;
+pub mod calendar;
 pub mod cli;
 pub mod compare;
 pub mod config;

@@ -26,7 +26,7 @@ use crate::sender::Senders;
 use crate::sheet::Sheet;
 use crate::tally::Tally;
 use crate::validate::{self, Context, Record, across};
-use crate::{aggregate, compare, outliers, report};
+use crate::{aggregate, calendar, compare, outliers, report};
 
 /// What reading one file gave.
 #[derive(Debug)]
@@ -224,6 +224,10 @@ pub fn check(config: &Config) -> Result<Run> {
         issues.append(&mut file_issues);
         records.append(&mut file_records);
     }
+    // The registry's rows date the returns; they are no returns themselves.
+    let (registry, mut records): (Vec<Record>, Vec<Record>) = records
+        .into_iter()
+        .partition(|r| validate::role_of(&config.schemas, r) == crate::schema::Role::Registry);
     issues.extend(across::check_duplicates(&config.schemas, &mut records));
     issues.extend(across::check_card_counts(&ctx, &mut records));
     for oblast in &oblasts {
@@ -239,6 +243,8 @@ pub fn check(config: &Config) -> Result<Run> {
     }
     // Each finding goes to the municipality that sent its file, decided once for every file.
     let senders = Senders::decide(&config.schemas, &oblasts, &records);
+    let (calendar, found) = received_dates(config, &oblasts, &returns, &records, &registry, &senders);
+    issues.extend(found);
     senders.assign(&mut issues);
     sort_issues(&mut issues);
     Ok(Run {
@@ -248,7 +254,45 @@ pub fn check(config: &Config) -> Result<Run> {
         records,
         issues,
         senders,
+        registry,
+        calendar,
         timings: vec![read_stage, Stage::ended("validate", started)],
+    })
+}
+
+/// When each municipality's returns came, and the calendar's findings: the
+/// registry, the cards' fill-in dates, else the files' times (the returns'
+/// files only, the registry's own excepted).
+fn received_dates(
+    config: &Config,
+    oblasts: &[String],
+    returns: &[FoundFile],
+    records: &[Record],
+    registry: &[Record],
+    senders: &Senders,
+) -> (calendar::Calendar, Vec<Issue>) {
+    let registry_files: std::collections::HashSet<&str> = registry.iter().map(|r| r.file.as_str()).collect();
+    let files: Vec<calendar::ReturnFile> = returns
+        .iter()
+        .filter(|f| !registry_files.contains(f.relative.as_str()))
+        .map(|f| calendar::ReturnFile {
+            relative: f.relative.clone(),
+            modified: std::fs::metadata(&f.path)
+                .and_then(|m| m.modified())
+                .ok()
+                .map(|t| chrono::DateTime::<chrono::Local>::from(t).date_naive()),
+        })
+        .collect();
+    calendar::build(&calendar::Inputs {
+        schemas: &config.schemas,
+        period: config.period,
+        oblasts,
+        deadlines: config.deadlines,
+        records,
+        registry,
+        files: &files,
+        senders,
+        today: chrono::Local::now().date_naive(),
     })
 }
 

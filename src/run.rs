@@ -36,6 +36,11 @@ pub struct Run {
     pub issues: Vec<Issue>,
     /// Who sent each file: whose feedback and counts its findings go to.
     pub senders: Senders,
+    /// The rows of the registry of incoming documents (no returns: they
+    /// only date the returns).
+    pub registry: Vec<Record>,
+    /// When each municipality's returns came and whether in time.
+    pub calendar: crate::calendar::Calendar,
     /// How long each stage took and the process's peak memory at its end
     /// (read, validate, …), for `--timings`; never written to an output.
     pub timings: Vec<Stage>,

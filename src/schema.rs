@@ -37,6 +37,9 @@ pub enum Role {
     MunicipalCard,
     /// A DSP row: children and persons with disabilities of one municipality.
     Dsp,
+    /// A row of the registry of incoming documents: when a return was
+    /// registered (it dates the returns; it is no return itself).
+    Registry,
 }
 
 /// The type of a field's value.
@@ -472,6 +475,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("municipality.toml", include_str!("../schemas/municipality.toml")),
     ("dsp.toml", include_str!("../schemas/dsp.toml")),
+    ("registry.toml", include_str!("../schemas/registry.toml")),
     (
         "reference/oblasts.csv",
         include_str!("../schemas/reference/oblasts.csv"),
@@ -1072,7 +1076,10 @@ mod tests {
         for source in [folder(), SchemaSource::BuiltIn] {
             let schemas = Schemas::load(&source).unwrap();
             let ids: Vec<&str> = schemas.templates.iter().map(|t| t.id.as_str()).collect();
-            assert_eq!(ids, ["dsp", "municipality", "service_adults", "service_children"]);
+            assert_eq!(
+                ids,
+                ["dsp", "municipality", "registry", "service_adults", "service_children"]
+            );
             let adults = schemas.template("service_adults").unwrap();
             assert_eq!(adults.fields.len(), 27);
             assert_eq!(schemas.template("service_children").unwrap().fields.len(), 32);

@@ -89,13 +89,15 @@ fn section(role: Role, field: &str) -> Option<&'static str> {
     })
 }
 
-/// "Приложение № N" of the card's template in the call for returns.
-fn annex_number(template: &Template) -> u32 {
+/// "Приложение № N" of the card's template in the call for returns (the
+/// registry is the administration's own, no annex of it).
+fn annex_number(template: &Template) -> Option<u32> {
     match (template.role, template.card) {
-        (Role::ServiceCard, Some(crate::reference::Card::Children)) => 2,
-        (Role::ServiceCard, _) => 1,
-        (Role::MunicipalCard, _) => 3,
-        (Role::Dsp, _) => 4,
+        (Role::ServiceCard, Some(crate::reference::Card::Children)) => Some(2),
+        (Role::ServiceCard, _) => Some(1),
+        (Role::MunicipalCard, _) => Some(3),
+        (Role::Dsp, _) => Some(4),
+        (Role::Registry, _) => None,
     }
 }
 
@@ -113,8 +115,10 @@ fn card_sheet(schemas: &Schemas, card: &CardSheet) -> (BookSheet, Place) {
     let mut anchor: Option<CellRef> = None;
     let mut cells: BTreeMap<String, CellRef> = BTreeMap::new();
     let mut row: u32 = 0;
-    if style.annex {
-        grid.text(row, value_col, format!("Приложение № {}", annex_number(template)));
+    if style.annex
+        && let Some(annex) = annex_number(template)
+    {
+        grid.text(row, value_col, format!("Приложение № {annex}"));
         row += 1;
     }
     if style.title != TitleBlock::None {

@@ -251,7 +251,7 @@ pub fn check_missing(ctx: &Context, oblast: &str, records: &[Record]) -> Vec<Iss
             Role::Dsp => {
                 with_dsp.insert(m);
             }
-            Role::ServiceCard => {}
+            Role::ServiceCard | Role::Registry => {}
         }
     }
     let card_template = schemas.templates.iter().find(|t| t.role == Role::MunicipalCard);

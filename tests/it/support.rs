@@ -195,6 +195,7 @@ pub fn config(input: &Path, oblast: Option<&str>) -> Config {
         progress: false,
         threads: Some(2),
         history: None,
+        deadlines: Default::default(),
     }
 }
 

@@ -1,0 +1,405 @@
+//! The reporting calendar (`../shared/spec/CALENDAR.md`): takes the run's
+//! returns, the registry of incoming documents, the files' times and the
+//! period's deadlines and gives, per municipality, when its returns came
+//! (each date with its source, in the spec's order of trust: the registry,
+//! the card's fill-in date, the file's modification time), whether that was
+//! in time, and the findings about it (`late`, an untrusted file time, a
+//! registry row naming no file).
+//!
+//! - [`deadlines`]: `[deadlines]` of `socmon.toml` and `--deadline KEY=DATE`;
+//! - [`decision`]: the date of a council decision read from its free text;
+//! - [`contact`]: the person, phone and e-mail of a municipal card;
+//! - [`findings`]: the calendar's findings and their messages;
+//! - [`reminders`]: whom to remind of what.
+
+pub mod contact;
+pub mod deadlines;
+pub mod decision;
+pub mod findings;
+pub mod reminders;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+pub use deadlines::{DeadlineKey, Deadlines};
+pub use findings::CalendarFinding;
+
+use crate::fields::registry;
+use crate::issue::{Finding, Issue, Location};
+use crate::normalize::key;
+use crate::period::Period;
+use crate::schema::{Role, Schemas};
+use crate::sender::Senders;
+use crate::validate::Record;
+
+/// Where a received date came from, most trusted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// The registry of incoming documents (входящ регистър).
+    Registry,
+    /// The card's „Дата на попълване".
+    FilledOn,
+    /// The file's modification time: a last resort.
+    FileTime,
+}
+
+impl Source {
+    /// As `submissions.csv` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Registry => "registry",
+            Source::FilledOn => "filled_on",
+            Source::FileTime => "file_time",
+        }
+    }
+
+    /// In the user's words.
+    pub fn label(self, lang: crate::issue::Lang) -> &'static str {
+        use crate::issue::Lang::{Bg, En};
+        match (self, lang) {
+            (Source::Registry, Bg) => "входящ регистър",
+            (Source::FilledOn, Bg) => "дата на попълване",
+            (Source::FileTime, Bg) => "дата на файла",
+            (Source::Registry, En) => "registry",
+            (Source::FilledOn, En) => "date filled in",
+            (Source::FileTime, En) => "file time",
+        }
+    }
+}
+
+/// When a return came and how that is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub on: NaiveDate,
+    pub source: Source,
+    /// The file (relative to the input folder) that came then.
+    pub file: String,
+}
+
+/// Whether something came in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeliness {
+    OnTime,
+    Late { days: i64 },
+    Missing,
+}
+
+impl Timeliness {
+    /// As the CSV files write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late { .. } => "late",
+            Timeliness::Missing => "missing",
+        }
+    }
+
+    /// In the user's words („в срок" / „закъснели" / „липсват").
+    pub fn label(self, lang: crate::issue::Lang) -> &'static str {
+        use crate::issue::Lang::{Bg, En};
+        match (self, lang) {
+            (Timeliness::OnTime, Bg) => "в срок",
+            (Timeliness::Late { .. }, Bg) => "закъснели",
+            (Timeliness::Missing, Bg) => "липсват",
+            (Timeliness::OnTime, En) => "on time",
+            (Timeliness::Late { .. }, En) => "late",
+            (Timeliness::Missing, En) => "missing",
+        }
+    }
+
+    /// Days late: 0 when in time, none when nothing came.
+    pub fn days_late(self) -> Option<i64> {
+        match self {
+            Timeliness::OnTime => Some(0),
+            Timeliness::Late { days } => Some(days),
+            Timeliness::Missing => None,
+        }
+    }
+
+    /// Judges a received date against a deadline.
+    pub fn judge(received: Option<NaiveDate>, deadline: NaiveDate) -> Timeliness {
+        match received {
+            None => Timeliness::Missing,
+            Some(on) if on <= deadline => Timeliness::OnTime,
+            Some(on) => Timeliness::Late {
+                days: (on - deadline).num_days(),
+            },
+        }
+    }
+}
+
+/// One municipality's returns in time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MunicipalityDates {
+    pub oblast_code: String,
+    pub municipality_code: String,
+    pub municipality: String,
+    /// The returns (files) it sent.
+    pub files: usize,
+    /// When its returns came: the latest over its dated returns.
+    pub received: Option<Received>,
+    /// The deadline of the returns, when one was set.
+    pub deadline: Option<NaiveDate>,
+    /// None when not judged: no deadline, or returns with no date to trust.
+    pub timeliness: Option<Timeliness>,
+}
+
+/// The run's calendar: the deadlines and every municipality's dates.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    pub deadlines: Deadlines,
+    /// One row per municipality of the run's oblasts, in code order.
+    pub municipalities: Vec<MunicipalityDates>,
+    /// Whether any registry of incoming documents was read.
+    pub registry_read: bool,
+}
+
+/// The counts of one oblast (or the run) against the returns' deadline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Counts {
+    pub on_time: usize,
+    pub late: usize,
+    pub missing: usize,
+    /// Municipalities that sent returns with no date to trust.
+    pub undated: usize,
+    /// The share of municipalities whose returns came in time (the
+    /// reporting rate on time); none without a deadline.
+    pub share_on_time: Option<f64>,
+}
+
+impl Calendar {
+    /// The counts of an oblast's municipalities (every oblast's for `None`).
+    pub fn counts(&self, oblast: Option<&str>) -> Counts {
+        let mut counts = Counts::default();
+        let rows = self
+            .municipalities
+            .iter()
+            .filter(|m| oblast.is_none_or(|o| m.oblast_code == o));
+        let mut all = 0;
+        for m in rows {
+            all += 1;
+            match m.timeliness {
+                Some(Timeliness::OnTime) => counts.on_time += 1,
+                Some(Timeliness::Late { .. }) => counts.late += 1,
+                Some(Timeliness::Missing) => counts.missing += 1,
+                None => counts.undated += usize::from(m.files > 0),
+            }
+        }
+        if self.deadlines.returns.is_some() && all > 0 {
+            counts.share_on_time = Some(counts.on_time as f64 / all as f64);
+        }
+        counts
+    }
+
+    pub fn of(&self, municipality: &str) -> Option<&MunicipalityDates> {
+        self.municipalities.iter().find(|m| m.municipality_code == municipality)
+    }
+}
+
+/// A file of the input folder that is a return, with its modification day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnFile {
+    pub relative: String,
+    pub modified: Option<NaiveDate>,
+}
+
+/// What the calendar is made from.
+pub struct Inputs<'a> {
+    pub schemas: &'a Schemas,
+    pub period: Period,
+    pub oblasts: &'a [String],
+    pub deadlines: Deadlines,
+    /// The returns' records (the registry's rows are not among them).
+    pub records: &'a [Record],
+    /// The registry's rows, checked like any table.
+    pub registry: &'a [Record],
+    /// Every return file walked (read or not), the registry's files excepted.
+    pub files: &'a [ReturnFile],
+    pub senders: &'a Senders,
+    /// Today, for a file time in the future (the only date read from the clock).
+    pub today: NaiveDate,
+}
+
+/// A file name as a registry row and a file are matched: its last part,
+/// normalised, with and without its extension.
+fn name_keys(name: &str) -> (String, String) {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
+    let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
+    (key(last), key(stem))
+}
+
+/// Dates every municipality's returns and judges them against the deadline.
+pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
+    let schemas = inputs.schemas;
+    let mut issues = Vec::new();
+
+    // The registry: rows naming a file date that file; the others date
+    // every return of their sender that no row names.
+    let mut by_file: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut by_sender: HashMap<String, NaiveDate> = HashMap::new();
+    let files_by_name: HashMap<String, Vec<&ReturnFile>> = inputs.files.iter().fold(HashMap::new(), |mut map, f| {
+        let (whole, stem) = name_keys(&f.relative);
+        map.entry(whole.clone()).or_default().push(f);
+        if stem != whole {
+            map.entry(stem).or_default().push(f);
+        }
+        map
+    });
+    for row in inputs.registry.iter().filter(|r| r.accepted()) {
+        let template = &schemas.templates[row.template];
+        let Some(day) = row.get(template, registry::RECEIVED_ON).and_then(|v| v.as_date()) else {
+            continue;
+        };
+        let named = row
+            .get(template, registry::FILE)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let Some(name) = named else {
+            if let Some(sender) = &row.municipality {
+                let slot = by_sender.entry(sender.clone()).or_insert(day);
+                *slot = (*slot).max(day);
+            }
+            continue;
+        };
+        let (whole, _) = name_keys(name);
+        let mut found: Vec<&ReturnFile> = files_by_name.get(&whole).cloned().unwrap_or_default();
+        found.extend(inputs.files.iter().filter(|f| key(&f.relative) == key(name)));
+        found.dedup_by(|a, b| a.relative == b.relative);
+        // Several files of that name: the sender's, when it has one of them.
+        if found.len() > 1
+            && let Some(sender) = &row.municipality
+        {
+            let own: Vec<&ReturnFile> = found
+                .iter()
+                .copied()
+                .filter(|f| inputs.senders.of(&f.relative).municipality.as_deref() == Some(sender.as_str()))
+                .collect();
+            if !own.is_empty() {
+                found = own;
+            }
+        }
+        if found.is_empty() {
+            let field = template.field_index(registry::FILE);
+            let at = field.and_then(|f| row.cells[f]);
+            let location = match at {
+                Some(cell) => Location::cell(&row.file, &row.sheet, cell),
+                None => row.location(),
+            };
+            issues.push(
+                Issue::error(
+                    location,
+                    Finding::Calendar(CalendarFinding::NoSuchFile { name: name.to_string() }),
+                )
+                .template(&template.id)
+                .field(registry::FILE)
+                .value(name),
+            );
+            continue;
+        }
+        for f in found {
+            let slot = by_file.entry(f.relative.as_str()).or_insert(day);
+            *slot = (*slot).max(day);
+        }
+    }
+
+    // The fill-in date of each file: the latest its records give.
+    let mut filled: HashMap<&str, NaiveDate> = HashMap::new();
+    for record in inputs.records {
+        let template = &schemas.templates[record.template];
+        if template.role == Role::Registry {
+            continue;
+        }
+        if let Some(day) = record
+            .get(template, crate::fields::service::FILLED_ON)
+            .and_then(|v| v.as_date())
+        {
+            let slot = filled.entry(record.file.as_str()).or_insert(day);
+            *slot = (*slot).max(day);
+        }
+    }
+
+    // Each return's date, by its sender.
+    let mut dated: BTreeMap<String, (usize, Option<Received>)> = BTreeMap::new();
+    for file in inputs.files {
+        let Some(sender) = inputs.senders.of(&file.relative).municipality else {
+            continue;
+        };
+        let from_registry = by_file
+            .get(file.relative.as_str())
+            .or_else(|| by_sender.get(&sender))
+            .map(|&d| (d, Source::Registry));
+        let received = from_registry
+            .or_else(|| filled.get(file.relative.as_str()).map(|&d| (d, Source::FilledOn)))
+            .or_else(|| {
+                let modified = file.modified?;
+                let future = modified > inputs.today.succ_opt().unwrap_or(inputs.today);
+                if future || modified < inputs.period.start {
+                    issues.push(Issue::warning(
+                        Location::file(&file.relative),
+                        Finding::Calendar(CalendarFinding::FileTimeUntrusted {
+                            modified,
+                            future,
+                            period_start: inputs.period.start,
+                        }),
+                    ));
+                    return None;
+                }
+                Some((modified, Source::FileTime))
+            });
+        let entry = dated.entry(sender).or_insert((0, None));
+        entry.0 += 1;
+        if let Some((on, source)) = received
+            && entry.1.as_ref().is_none_or(|r| on > r.on)
+        {
+            entry.1 = Some(Received {
+                on,
+                source,
+                file: file.relative.clone(),
+            });
+        }
+    }
+
+    let deadline = inputs.deadlines.returns;
+    let mut municipalities = Vec::new();
+    for oblast in inputs.oblasts {
+        for m in schemas.reference.municipalities_of(oblast) {
+            let (files, received) = dated.remove(&m.code).unwrap_or((0, None));
+            let timeliness = deadline.and_then(|deadline| match (&received, files) {
+                (_, 0) => Some(Timeliness::Missing),
+                (Some(r), _) => Some(Timeliness::judge(Some(r.on), deadline)),
+                (None, _) => None,
+            });
+            if let (Some(Timeliness::Late { days }), Some(r), Some(deadline)) = (timeliness, &received, deadline) {
+                issues.push(
+                    Issue::warning(
+                        Location::file(&r.file),
+                        Finding::Calendar(CalendarFinding::Late {
+                            received_on: r.on,
+                            source: r.source,
+                            deadline,
+                            days,
+                        }),
+                    )
+                    .municipality(Some(&m.code)),
+                );
+            }
+            municipalities.push(MunicipalityDates {
+                oblast_code: m.oblast_code.clone(),
+                municipality_code: m.code.clone(),
+                municipality: m.name_bg.clone(),
+                files,
+                received,
+                deadline,
+                timeliness,
+            });
+        }
+    }
+    let calendar = Calendar {
+        deadlines: inputs.deadlines,
+        municipalities,
+        registry_read: !inputs.registry.is_empty(),
+    };
+    (calendar, issues)
+}
