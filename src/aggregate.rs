@@ -895,6 +895,9 @@ fn submissions(
             continue;
         };
         let template = &schemas.templates[record.template];
+        if template.role.is_strategy() {
+            continue;
+        }
         let tally = tallies.entry(m).or_default();
         match (template.role, template.card) {
             (Role::MunicipalCard, _) => {
@@ -904,6 +907,7 @@ fn submissions(
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,
             (Role::Dsp, _) => tally.dsp = true,
+            (Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport, _) => {}
         }
     }
     for issue in issues {

@@ -318,6 +318,9 @@ pub enum Finding {
     },
     /// A value that deserves a second look (a warning, never an error).
     Outlier(OutlierCheck),
+    /// A finding of the strategy's templates and matching (plan, indicators,
+    /// reports); its codes and messages live in [`crate::strategy::findings`].
+    Strategy(crate::strategy::findings::StrategyFinding),
 }
 
 impl Finding {
@@ -349,6 +352,7 @@ impl Finding {
             SchemaVersion { .. } => "schema_version",
             LinkNotFollowed { .. } => "link_not_followed",
             Outlier(_) => "outlier",
+            Strategy(f) => f.code(),
         }
     }
 }
@@ -932,6 +936,7 @@ impl Messages<'_> {
                 (false, false) => "A link to a folder that does not exist or cannot be read; not followed.".to_string(),
             },
             Outlier(outlier) => self.outlier(issue, outlier, &label),
+            Strategy(finding) => finding.message(self, issue),
             RowAfterTable => {
                 if bg {
                     "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()

@@ -31,5 +31,6 @@ pub mod report;
 pub mod sample;
 pub mod schema;
 pub mod sheet;
+pub mod strategy;
 pub mod templates;
 pub mod validate;

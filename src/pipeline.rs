@@ -446,6 +446,9 @@ pub fn check(config: &Config) -> Result<Run> {
     for oblast in &oblasts {
         issues.extend(across::check_missing(&ctx, oblast, &records));
     }
+    // The strategy's plan, indicators and reports (STRATEGY.md).
+    issues.extend(crate::strategy::check(&ctx, &mut records));
+    crate::strategy::check::settle(&config.schemas, &mut issues);
     for link in &walked.skipped_links {
         issues.push(Issue::warning(
             Location::file(&link.relative),

@@ -28,7 +28,7 @@ pub enum Layout {
 }
 
 /// What a template's records are in the monitoring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A card describing one social service.
@@ -37,6 +37,23 @@ pub enum Role {
     MunicipalCard,
     /// A DSP row: children and persons with disabilities of one municipality.
     Dsp,
+    /// A planned action of the strategy's plan of services (STRATEGY.md §5).
+    StrategyPlan,
+    /// An indicator of the strategy's logical framework (STRATEGY.md §6).
+    StrategyIndicators,
+    /// An activity of a municipality's implementation report (STRATEGY.md §7).
+    StrategyReport,
+}
+
+impl Role {
+    /// The roles of the strategy's own templates (plan, indicators, reports),
+    /// which add to none of the service figures.
+    pub fn is_strategy(self) -> bool {
+        matches!(
+            self,
+            Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport
+        )
+    }
 }
 
 /// The type of a field's value.
@@ -444,6 +461,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("municipality.toml", include_str!("../schemas/municipality.toml")),
     ("dsp.toml", include_str!("../schemas/dsp.toml")),
+    ("strategy_plan.toml", include_str!("../schemas/strategy_plan.toml")),
+    (
+        "strategy_indicators.toml",
+        include_str!("../schemas/strategy_indicators.toml"),
+    ),
+    ("strategy_report.toml", include_str!("../schemas/strategy_report.toml")),
     (
         "reference/oblasts.csv",
         include_str!("../schemas/reference/oblasts.csv"),
@@ -463,6 +486,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "reference/provider_types.csv",
         include_str!("../schemas/reference/provider_types.csv"),
+    ),
+    (
+        "reference/plan_actions.csv",
+        include_str!("../schemas/reference/plan_actions.csv"),
+    ),
+    (
+        "reference/activity_statuses.csv",
+        include_str!("../schemas/reference/activity_statuses.csv"),
     ),
 ];
 
@@ -557,6 +588,8 @@ impl Schemas {
             service_types: source.read("reference/service_types.csv")?,
             financing_types: source.read("reference/financing_types.csv")?,
             provider_types: source.read("reference/provider_types.csv")?,
+            plan_actions: source.read("reference/plan_actions.csv")?,
+            activity_statuses: source.read("reference/activity_statuses.csv")?,
             aliases: source.read("aliases.toml")?,
         })?;
         let common_file: CommonFile =
@@ -1011,7 +1044,18 @@ mod tests {
         for source in [folder(), SchemaSource::BuiltIn] {
             let schemas = Schemas::load(&source).unwrap();
             let ids: Vec<&str> = schemas.templates.iter().map(|t| t.id.as_str()).collect();
-            assert_eq!(ids, ["dsp", "municipality", "service_adults", "service_children"]);
+            assert_eq!(
+                ids,
+                [
+                    "dsp",
+                    "municipality",
+                    "service_adults",
+                    "service_children",
+                    "strategy_indicators",
+                    "strategy_plan",
+                    "strategy_report"
+                ]
+            );
             let adults = schemas.template("service_adults").unwrap();
             assert_eq!(adults.fields.len(), 27);
             assert_eq!(schemas.template("service_children").unwrap().fields.len(), 32);
