@@ -549,6 +549,17 @@ pub fn report(config: &Config) -> Result<Reported> {
     let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     add_findings(&mut run, &mut aggregates, outliers);
+    // The strategy: the plan in force against the services, the indicators,
+    // activities and sustainability (STRATEGY.md).
+    let (strategy, strategy_findings) = crate::strategy::assess(
+        &config.schemas,
+        config.period,
+        &run.oblasts,
+        &run.records,
+        &aggregates,
+        &comparison,
+    );
+    add_findings(&mut run, &mut aggregates, strategy_findings);
     for period in &mut current {
         period.recount_findings(&config.schemas, &run);
     }
@@ -574,7 +585,7 @@ pub fn report(config: &Config) -> Result<Reported> {
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || crate::report::build(config, &run, &aggregates, &comparison),
+        || crate::report::build(config, &run, &aggregates, &comparison, &strategy),
     );
     let staged = staged?;
     let report = crate::report::write(&config.output, &files?)?;

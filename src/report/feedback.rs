@@ -21,7 +21,13 @@ use crate::schema::Role;
 /// Builds one workbook per municipality with findings: (municipality code, bytes).
 ///
 /// Errors: [`Error::Output`] if a workbook cannot be built.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    strategy: &crate::strategy::Assessment,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let _ = strategy;
     let dsp_templates: Vec<&str> = config
         .schemas
         .templates

@@ -147,3 +147,66 @@ pub fn assess(
     }
     (out, findings)
 }
+
+/// One oblast's strategy figures as `run.json` carries them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OblastFiguresJson {
+    pub oblast: String,
+    /// The version in force: the update's ISO date, `adopted`, or null without a plan.
+    pub plan_version: Option<String>,
+    pub plan_versions_read: usize,
+    pub actions_planned: usize,
+    pub on_time: usize,
+    pub late: usize,
+    pub overdue: usize,
+    pub not_due: usize,
+    pub partly: usize,
+    pub share_realised: Option<f64>,
+    pub places_planned: i64,
+    pub places_realised: i64,
+    pub indicators: usize,
+    pub indicators_with_value: usize,
+    pub activities: usize,
+    pub activities_by_status: std::collections::BTreeMap<String, usize>,
+    pub reports_missing: usize,
+    pub projects_ended: usize,
+    pub projects_continued: usize,
+}
+
+impl Assessment {
+    /// The figures of every oblast with strategy input, for `run.json`.
+    pub fn figures(&self) -> Vec<OblastFiguresJson> {
+        self.oblasts
+            .iter()
+            .filter(|a| a.has_input())
+            .map(|a| {
+                let total = a.progress.last().cloned().unwrap_or_default();
+                let mut by_status = std::collections::BTreeMap::new();
+                for act in &a.activities {
+                    *by_status.entry(activities::status_csv(&act.status)).or_default() += 1;
+                }
+                OblastFiguresJson {
+                    oblast: a.oblast.clone(),
+                    plan_version: a.plan().map(plan::PlanVersion::label),
+                    plan_versions_read: a.versions.len(),
+                    actions_planned: total.planned,
+                    on_time: total.on_time,
+                    late: total.late,
+                    overdue: total.overdue,
+                    not_due: total.not_due,
+                    partly: total.partly,
+                    share_realised: total.share_realised().map(|s| (s * 10_000.0).round() / 10_000.0),
+                    places_planned: total.places_planned,
+                    places_realised: total.places_realised,
+                    indicators: a.indicators.len(),
+                    indicators_with_value: a.indicators.iter().filter(|i| i.actual.is_some()).count(),
+                    activities: a.activities.len(),
+                    activities_by_status: by_status,
+                    reports_missing: a.without_report.len(),
+                    projects_ended: a.sustainability.len(),
+                    projects_continued: a.sustainability.iter().filter(|s| s.continued).count(),
+                }
+            })
+            .collect()
+    }
+}
