@@ -9,5 +9,6 @@ mod messy;
 mod report;
 mod sample;
 mod snapshots;
+mod strategy;
 mod support;
 mod templates;
