@@ -27,7 +27,6 @@ pub fn build(
     aggregates: &Aggregates,
     strategy: &crate::strategy::Assessment,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let _ = strategy;
     let dsp_templates: Vec<&str> = config
         .schemas
         .templates
@@ -45,18 +44,30 @@ pub fn build(
         }
         by_municipality.entry(code).or_default().push(issue);
     }
+    // Each municipality's own planned actions that are overdue go back to it too.
+    let overdue = super::strategy::overdue_by_municipality(strategy);
+    for code in overdue.keys() {
+        by_municipality.entry(code).or_default();
+    }
     let by_municipality: Vec<(&str, Vec<&Issue>)> = by_municipality.into_iter().collect();
     by_municipality
         .into_par_iter()
         .map(|(code, issues)| {
-            let bytes = workbook(config, aggregates, code, &issues)
+            let own = overdue.get(code).map(Vec::as_slice).unwrap_or(&[]);
+            let bytes = workbook(config, aggregates, code, &issues, own)
                 .map_err(|e| Error::output(format!("feedback/{code}.xlsx"), e))?;
             Ok((code.to_string(), bytes))
         })
         .collect()
 }
 
-fn workbook(config: &Config, aggregates: &Aggregates, code: &str, issues: &[&Issue]) -> Result<Vec<u8>, XlsxError> {
+fn workbook(
+    config: &Config,
+    aggregates: &Aggregates,
+    code: &str,
+    issues: &[&Issue],
+    overdue: &[&crate::strategy::matching::ActionStatus],
+) -> Result<Vec<u8>, XlsxError> {
     let lang = config.lang;
     let t = |bg: &'static str, en: &'static str| tr(lang, bg, en);
     let f = Formats::new();
@@ -170,6 +181,9 @@ fn workbook(config: &Config, aggregates: &Aggregates, code: &str, issues: &[&Iss
         )?;
     }
     print_setup(ws, true);
+    if !overdue.is_empty() {
+        super::strategy::overdue_sheet(&mut wb, config, &f, overdue)?;
+    }
     let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
     wb.set_properties(
         &DocProperties::new()

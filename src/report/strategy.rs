@@ -686,3 +686,72 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
         ("sustainability.csv".to_string(), finish(sustainability)?),
     ])
 }
+
+/// Each municipality's overdue planned actions, by municipality code.
+pub(super) fn overdue_by_municipality(
+    assessment: &Assessment,
+) -> std::collections::BTreeMap<&str, Vec<&crate::strategy::matching::ActionStatus>> {
+    let mut out: std::collections::BTreeMap<&str, Vec<_>> = std::collections::BTreeMap::new();
+    for a in &assessment.oblasts {
+        for s in a.statuses.iter().filter(|s| s.status == Status::Overdue) {
+            out.entry(s.action.municipality_code.as_str()).or_default().push(s);
+        }
+    }
+    out
+}
+
+/// The sheet of a municipality's feedback that lists its overdue planned actions.
+pub(super) fn overdue_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    config: &crate::config::Config,
+    f: &super::sheetkit::Formats,
+    overdue: &[&crate::strategy::matching::ActionStatus],
+) -> Result<(), XlsxError> {
+    let lang = config.lang;
+    let t = |bg: &'static str, en: &'static str| super::text::tr(lang, bg, en);
+    let reference = &config.schemas.reference;
+    let name = |table: Table, code: &str| {
+        reference
+            .code_index(table, code)
+            .map_or(code.to_string(), |i| match lang {
+                Lang::Bg => reference.entry(table, i).1.to_string(),
+                Lang::En => reference.entry_en(table, i).to_string(),
+            })
+    };
+    let ws = wb
+        .add_worksheet()
+        .set_name(t("Просрочени по плана", "Overdue in the plan"))?;
+    ws.write_string_with_format(
+        0,
+        0,
+        t(
+            "Действия от плана за развитие на социалните услуги, чийто срок е изтекъл, а не са изпълнени",
+            "Actions of the plan of services whose year has ended and that are not realised",
+        ),
+        &f.title,
+    )?;
+    let cols = vec![
+        col(t("Действие", "Action"), Kind::Text, 14.0),
+        col(t("Вид услуга", "Service type"), Kind::Wrap, 32.0),
+        col(t("Наименование", "Name"), Kind::Wrap, 30.0),
+        col(t("Срок", "Year"), Kind::Int, 8.0),
+        col(t("Места по плана", "Places planned"), Kind::Int, 10.0),
+        col(t("Мярка", "Measure"), Kind::Text, 10.0),
+    ];
+    let rows: Vec<Vec<Out>> = overdue
+        .iter()
+        .map(|s| {
+            vec![
+                Out::text(name(Table::PlanActions, s.action.action.code())),
+                Out::text(name(Table::ServiceTypes, &s.action.service_type)),
+                Out::text(s.action.service_name.clone()),
+                Out::Int(i64::from(s.action.year)),
+                Out::int(s.action.capacity),
+                Out::text(s.action.measure.clone()),
+            ]
+        })
+        .collect();
+    super::sheetkit::write_table(ws, f, 2, &cols, &rows, None)?;
+    super::sheetkit::print_setup(ws, true);
+    Ok(())
+}

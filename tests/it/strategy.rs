@@ -715,6 +715,18 @@ fn an_opening_after_its_year_is_late_and_one_not_realised_is_overdue_or_not_yet_
     );
     // Борово's closure due 2016, its home still sent and open: overdue.
     assert_eq!(status_of(&rows, "RSE03", "close").0, "overdue");
+    // The overdue action goes back to Борово in its feedback, which it gets for that alone.
+    use calamine::Reader;
+    let mut feedback: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out/feedback/RSE03.xlsx")).unwrap();
+    let overdue = feedback.worksheet_range("Просрочени по плана").unwrap();
+    assert_eq!(overdue.get_value((3, 0)).unwrap().to_string(), "закриване");
+    assert_eq!(overdue.get_value((3, 2)).unwrap().to_string(), "ДСХ Борово");
+    assert!(
+        !dir.path().join("out/feedback/RSE04.xlsx").exists() || {
+            let mut b: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out/feedback/RSE04.xlsx")).unwrap();
+            b.worksheet_range("Просрочени по плана").is_err()
+        }
+    );
 }
 
 #[test]
