@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::fields::{adults, children, dsp, municipal, service};
 use crate::issue::{Issue, Severity};
 use crate::period::Period;
 use crate::reference::Card;
@@ -96,17 +97,17 @@ pub struct DspRow {
 
 /// The DSP columns, in TEMPLATES.md order.
 pub const DSP_FIELDS: &[&str] = &[
-    "children_total",
-    "children_disabled",
-    "children_at_risk",
-    "children_foster",
-    "children_kinship",
-    "children_residential",
-    "children_institutions",
-    "adults_disabled",
-    "adults_disabled_90",
-    "personal_assistance",
-    "adults_institutions",
+    dsp::CHILDREN_TOTAL,
+    dsp::CHILDREN_DISABLED,
+    dsp::CHILDREN_AT_RISK,
+    dsp::CHILDREN_FOSTER,
+    dsp::CHILDREN_KINSHIP,
+    dsp::CHILDREN_RESIDENTIAL,
+    dsp::CHILDREN_INSTITUTIONS,
+    dsp::ADULTS_DISABLED,
+    dsp::ADULTS_DISABLED_90,
+    dsp::PERSONAL_ASSISTANCE,
+    dsp::ADULTS_INSTITUTIONS,
 ];
 
 /// Figures of one municipality (or, in [`Aggregates::oblast_totals`], one oblast).
@@ -161,8 +162,9 @@ impl Figures {
     /// Children in family-type care (foster + kinship) among all children
     /// placed out of their family (foster + kinship + residential + institutions).
     pub fn family_care_share(&self) -> Option<f64> {
-        let family = self.dsp_value("children_foster")? + self.dsp_value("children_kinship")?;
-        let placed = family + self.dsp_value("children_residential")? + self.dsp_value("children_institutions")?;
+        let family = self.dsp_value(dsp::CHILDREN_FOSTER)? + self.dsp_value(dsp::CHILDREN_KINSHIP)?;
+        let placed =
+            family + self.dsp_value(dsp::CHILDREN_RESIDENTIAL)? + self.dsp_value(dsp::CHILDREN_INSTITUTIONS)?;
         (placed > 0).then(|| family as f64 / placed as f64)
     }
 
@@ -293,18 +295,16 @@ fn date(record: &Record, schemas: &Schemas, id: &str) -> Option<NaiveDate> {
     record.get(template, id).and_then(Value::as_date)
 }
 
-const PROJECT_FINANCING: &[&str] = &["PROJECT_OPHRD", "PROJECT_OTHER"];
-
 fn service_row(record: &Record, schemas: &Schemas, period: &Period) -> ServiceRow {
     let template = &schemas.templates[record.template];
     let reference = &schemas.reference;
-    let service_type = text(record, schemas, "service_type");
+    let service_type = text(record, schemas, service::SERVICE_TYPE);
     let known = reference.service_type(&service_type);
     let municipality_code = record.municipality.clone().unwrap_or_default();
-    let start_date = date(record, schemas, "start_date");
-    let end_date = date(record, schemas, "end_date");
-    let project_end = date(record, schemas, "project_end");
-    let financing = text(record, schemas, "financing");
+    let start_date = date(record, schemas, service::START_DATE);
+    let end_date = date(record, schemas, service::END_DATE);
+    let project_end = date(record, schemas, service::PROJECT_END);
+    let financing = text(record, schemas, service::FINANCING);
     ServiceRow {
         file: record.file.clone(),
         sheet: record.sheet.clone(),
@@ -316,35 +316,35 @@ fn service_row(record: &Record, schemas: &Schemas, period: &Period) -> ServiceRo
             .map(|m| m.name_bg.clone())
             .unwrap_or_default(),
         municipality_code,
-        settlement: text(record, schemas, "settlement"),
-        service_name: text(record, schemas, "service_name"),
+        settlement: text(record, schemas, service::SETTLEMENT),
+        service_name: text(record, schemas, service::SERVICE_NAME),
         service_type_name: known.map(|s| s.name_bg.clone()).unwrap_or_default(),
         category: known.map(|s| s.category.clone()).unwrap_or_default(),
         target_group: known.map(|s| s.target_group.clone()).unwrap_or_default(),
         service_type,
-        address: text(record, schemas, "address"),
-        provider_name: text(record, schemas, "provider_name"),
-        provider_type: text(record, schemas, "provider_type"),
-        project_ended: PROJECT_FINANCING.contains(&financing.as_str()) && project_end.is_some_and(|d| d <= period.end),
+        address: text(record, schemas, service::ADDRESS),
+        provider_name: text(record, schemas, service::PROVIDER_NAME),
+        provider_type: text(record, schemas, service::PROVIDER_TYPE),
+        project_ended: schemas.common.counting.is_project(&financing) && project_end.is_some_and(|d| d <= period.end),
         financing,
         project_end,
-        license_no: text(record, schemas, "license_no"),
-        license_valid_until: date(record, schemas, "license_valid_until"),
-        age_group: text(record, schemas, "age_group"),
+        license_no: text(record, schemas, children::LICENSE_NO),
+        license_valid_until: date(record, schemas, children::LICENSE_VALID_UNTIL),
+        age_group: text(record, schemas, children::AGE_GROUP),
         active: period.is_active(start_date, end_date),
         opened_in_period: start_date.is_some_and(|d| period.contains(d)),
         closed_in_period: end_date.is_some_and(|d| period.contains(d)),
         start_date,
         end_date,
-        capacity: int(record, schemas, "capacity"),
-        avg_users: number(record, schemas, "avg_users"),
-        users_served: int(record, schemas, "users_served"),
-        users_disabled: int(record, schemas, "users_disabled"),
-        users_elderly: int(record, schemas, "users_elderly"),
-        children_disabled: int(record, schemas, "children_disabled"),
-        budget_state: number(record, schemas, "budget_state"),
-        budget_local: number(record, schemas, "budget_local"),
-        budget_other: number(record, schemas, "budget_other"),
+        capacity: int(record, schemas, service::CAPACITY),
+        avg_users: number(record, schemas, service::AVG_USERS),
+        users_served: int(record, schemas, service::USERS_SERVED),
+        users_disabled: int(record, schemas, service::USERS_DISABLED),
+        users_elderly: int(record, schemas, adults::USERS_ELDERLY),
+        children_disabled: int(record, schemas, children::CHILDREN_DISABLED),
+        budget_state: number(record, schemas, service::BUDGET_STATE),
+        budget_local: number(record, schemas, service::BUDGET_LOCAL),
+        budget_other: number(record, schemas, service::BUDGET_OTHER),
         counted: record.counted,
     }
 }
@@ -419,7 +419,7 @@ fn str_column(name: &str, values: impl IntoIterator<Item = String>) -> Column {
     Column::new(name.into(), values.into_iter().collect::<Vec<String>>())
 }
 
-fn services_frame(services: &[ServiceRow]) -> Result<DataFrame> {
+fn services_frame(services: &[ServiceRow], elderly: &str) -> Result<DataFrame> {
     let counted: Vec<&ServiceRow> = services.iter().filter(|s| s.in_figures()).collect();
     frame(vec![
         str_column("oblast_code", counted.iter().map(|s| s.oblast_code.clone())),
@@ -461,13 +461,7 @@ fn services_frame(services: &[ServiceRow]) -> Result<DataFrame> {
             "capacity_elderly".into(),
             counted
                 .iter()
-                .map(|s| {
-                    if s.target_group == "elderly" {
-                        s.capacity
-                    } else {
-                        Some(0)
-                    }
-                })
+                .map(|s| if s.target_group == elderly { s.capacity } else { Some(0) })
                 .collect::<Vec<_>>(),
         ),
     ])
@@ -548,7 +542,7 @@ pub fn aggregate(
         str_column("municipality", municipalities.iter().map(|m| m.name_bg.clone())),
     ])?;
 
-    let service_frame = services_frame(&services)?;
+    let service_frame = services_frame(&services, &schemas.common.counting.elderly_target_group)?;
     let per_municipality = service_frame
         .clone()
         .lazy()
@@ -572,15 +566,15 @@ pub fn aggregate(
             "municipality_code",
             cards.iter().map(|r| r.municipality.clone().unwrap_or_default()),
         ),
-        card_ints("population"),
-        card_ints("population_children"),
-        card_ints("population_elderly"),
-        card_money("budget_state", "approved_state"),
-        card_money("budget_local", "approved_local"),
-        card_ints("services_opened"),
-        card_ints("services_closed"),
-        card_ints("projects_ended"),
-        card_ints("projects_sustained"),
+        card_ints(municipal::POPULATION),
+        card_ints(municipal::POPULATION_CHILDREN),
+        card_ints(municipal::POPULATION_ELDERLY),
+        card_money(municipal::BUDGET_STATE, "approved_state"),
+        card_money(municipal::BUDGET_LOCAL, "approved_local"),
+        card_ints(municipal::SERVICES_OPENED),
+        card_ints(municipal::SERVICES_CLOSED),
+        card_ints(municipal::PROJECTS_ENDED),
+        card_ints(municipal::PROJECTS_SUSTAINED),
     ])?;
 
     let dsp_counted: Vec<&DspRow> = dsp.iter().filter(|d| d.counted).collect();
@@ -744,7 +738,7 @@ pub fn aggregate(
     let data_date = records
         .iter()
         .filter(|r| r.accepted())
-        .filter_map(|r| date(r, schemas, "filled_on"))
+        .filter_map(|r| date(r, schemas, municipal::FILLED_ON))
         .max();
 
     Ok(Aggregates {
@@ -902,7 +896,7 @@ fn submissions(
         match (template.role, template.card) {
             (Role::MunicipalCard, _) => {
                 tally.card = true;
-                tally.filled_on = tally.filled_on.max(date(record, schemas, "filled_on"));
+                tally.filled_on = tally.filled_on.max(date(record, schemas, municipal::FILLED_ON));
             }
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,

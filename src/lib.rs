@@ -19,6 +19,7 @@ pub mod compare;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod fields;
 pub mod history;
 pub mod ingest;
 pub mod issue;

@@ -99,13 +99,14 @@ impl StoredService {
 
     /// A watched figure by its field id.
     pub fn figure(&self, field: &str) -> Option<f64> {
+        use crate::fields::service::{AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED};
         match field {
-            "capacity" => self.capacity.map(|v| v as f64),
-            "avg_users" => self.avg_users,
-            "users_served" => self.users_served.map(|v| v as f64),
-            "budget_state" => self.budget_state,
-            "budget_local" => self.budget_local,
-            "budget_other" => self.budget_other,
+            CAPACITY => self.capacity.map(|v| v as f64),
+            AVG_USERS => self.avg_users,
+            USERS_SERVED => self.users_served.map(|v| v as f64),
+            BUDGET_STATE => self.budget_state,
+            BUDGET_LOCAL => self.budget_local,
+            BUDGET_OTHER => self.budget_other,
             _ => None,
         }
     }
@@ -155,7 +156,7 @@ impl StoredPeriod {
         let data_date = records
             .iter()
             .filter(|r| r.accepted())
-            .filter_map(|r| field_value(schemas, r, "filled_on").and_then(Value::as_date))
+            .filter_map(|r| field_value(schemas, r, crate::fields::municipal::FILLED_ON).and_then(Value::as_date))
             .max();
         StoredPeriod {
             meta: PeriodMeta {

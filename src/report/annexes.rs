@@ -453,10 +453,10 @@ pub(super) fn annex3(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
             )
         };
         let [foster, kinship, residential, institutions] = [
-            "children_foster",
-            "children_kinship",
-            "children_residential",
-            "children_institutions",
+            crate::fields::dsp::CHILDREN_FOSTER,
+            crate::fields::dsp::CHILDREN_KINSHIP,
+            crate::fields::dsp::CHILDREN_RESIDENTIAL,
+            crate::fields::dsp::CHILDREN_INSTITUTIONS,
         ]
         .map(|f| cell(row, dsp_col(f)));
         vec![
@@ -711,10 +711,26 @@ pub(super) fn annex5(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
     row += 1;
     let declared_cols = [
         col(ctx.t("Община", "Municipality"), Kind::Text, 0.0),
-        col(ctx.field_label("municipality", "services_opened"), Kind::Int, 0.0),
-        col(ctx.field_label("municipality", "services_closed"), Kind::Int, 0.0),
-        col(ctx.field_label("municipality", "projects_ended"), Kind::Int, 0.0),
-        col(ctx.field_label("municipality", "projects_sustained"), Kind::Int, 0.0),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::SERVICES_OPENED),
+            Kind::Int,
+            0.0,
+        ),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::SERVICES_CLOSED),
+            Kind::Int,
+            0.0,
+        ),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::PROJECTS_ENDED),
+            Kind::Int,
+            0.0,
+        ),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::PROJECTS_SUSTAINED),
+            Kind::Int,
+            0.0,
+        ),
     ];
     for (i, c) in declared_cols.iter().enumerate() {
         ws.write_string_with_format(row, i as u16, &c.header, &f.header)?;

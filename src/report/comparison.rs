@@ -173,10 +173,7 @@ pub(super) fn comparison(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError>
         } else {
             change.name.clone()
         };
-        let label = match lang {
-            Lang::Bg => figure.bg,
-            Lang::En => figure.en,
-        };
+        let label = figure.label(&ctx.config.schemas, lang);
         let total = change.municipality_code.is_empty();
         write_cell(ws, f, row, 0, Kind::Text, &Out::text(name), total)?;
         write_cell(ws, f, row, 1, Kind::Wrap, &Out::text(label), total)?;

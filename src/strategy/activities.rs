@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use super::check::oblast_of;
 use super::{code_of, text_of};
+use crate::fields::report as F;
 use crate::schema::{Role, Schemas};
 use crate::validate::Record;
 
@@ -47,14 +48,14 @@ pub fn gather(schemas: &Schemas, records: &[Record], oblast: &str, single: bool)
             let t = &schemas.templates[r.template];
             Some(Activity {
                 municipality_code: r.municipality.clone()?,
-                measure: text_of(t, r, "measure").unwrap_or_default(),
-                activity: text_of(t, r, "activity").unwrap_or_default(),
-                status: code_of(t, r, "status")?,
-                indicator: text_of(t, r, "indicator").unwrap_or_default(),
-                value: r.get(t, "value").and_then(|v| v.as_f64()),
-                funds: r.get(t, "funds").and_then(|v| v.as_f64()),
-                financing: code_of(t, r, "financing").unwrap_or_default(),
-                difficulties: text_of(t, r, "difficulties").unwrap_or_default(),
+                measure: text_of(t, r, F::MEASURE).unwrap_or_default(),
+                activity: text_of(t, r, F::ACTIVITY).unwrap_or_default(),
+                status: code_of(t, r, F::STATUS)?,
+                indicator: text_of(t, r, F::INDICATOR).unwrap_or_default(),
+                value: r.get(t, F::VALUE).and_then(|v| v.as_f64()),
+                funds: r.get(t, F::FUNDS).and_then(|v| v.as_f64()),
+                financing: code_of(t, r, F::FINANCING).unwrap_or_default(),
+                difficulties: text_of(t, r, F::DIFFICULTIES).unwrap_or_default(),
                 file: r.file.clone(),
                 sheet: r.sheet.clone(),
                 row: r.anchor.row + 1,

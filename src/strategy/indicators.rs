@@ -5,6 +5,7 @@
 //! baseline towards the target.
 
 use crate::aggregate::{Aggregates, DSP_FIELDS, Figures};
+use crate::fields::indicators as F;
 use crate::normalize::key;
 use crate::reference::{Reference, Table};
 use crate::schema::{Common, Role, Schemas};
@@ -265,10 +266,10 @@ pub fn values(
         if t.role != Role::StrategyIndicators || !r.accepted() || oblast_of(r, run_oblast) != Some(oblast) {
             continue;
         }
-        let Some(code) = text_of(t, r, "code") else { continue };
-        let scope_text = text_of(t, r, "scope").unwrap_or_default();
+        let Some(code) = text_of(t, r, F::CODE) else { continue };
+        let scope_text = text_of(t, r, F::SCOPE).unwrap_or_default();
         let scope = resolve_scope(reference, &schemas.common, oblast, &scope_text);
-        let figure = text_of(t, r, "figure").unwrap_or_default();
+        let figure = text_of(t, r, F::FIGURE).unwrap_or_default();
         let number = |id: &str| r.get(t, id).and_then(|v| v.as_f64());
         let int = |id: &str| match r.get(t, id) {
             Some(crate::validate::Value::Int(i)) => Some(*i),
@@ -298,17 +299,17 @@ pub fn values(
         };
         out.push(IndicatorValue {
             code,
-            name: text_of(t, r, "name").unwrap_or_default(),
-            measure: text_of(t, r, "measure").unwrap_or_default(),
-            unit: text_of(t, r, "unit").unwrap_or_default(),
+            name: text_of(t, r, F::NAME).unwrap_or_default(),
+            measure: text_of(t, r, F::MEASURE).unwrap_or_default(),
+            unit: text_of(t, r, F::UNIT).unwrap_or_default(),
             scope: match &scope {
                 Scope::Municipality(m) => m.clone(),
                 _ => String::new(),
             },
-            baseline: number("baseline"),
-            baseline_year: int("baseline_year"),
-            target: number("target"),
-            target_year: int("target_year"),
+            baseline: number(F::BASELINE),
+            baseline_year: int(F::BASELINE_YEAR),
+            target: number(F::TARGET),
+            target_year: int(F::TARGET_YEAR),
             figure,
             actual,
             source: if actual.is_some() { source } else { None },

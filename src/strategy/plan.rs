@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::{code_of, int_of, money_of, text_of};
+use crate::fields::plan as F;
 use crate::normalize::key;
 use crate::period::Period;
 use crate::schema::{Role, Schemas};
@@ -152,16 +153,16 @@ pub(super) fn planned_action(schemas: &Schemas, r: &Record) -> Option<PlannedAct
         sheet: r.sheet.clone(),
         row: r.anchor,
         municipality_code: r.municipality.clone()?,
-        action: Action::from_code(&code_of(t, r, "action")?)?,
-        service_type: code_of(t, r, "service_type")?,
-        service_name: text_of(t, r, "service_name").unwrap_or_default(),
-        target_group: text_of(t, r, "target_group").unwrap_or_default(),
-        capacity: int_of(t, r, "capacity"),
-        year: i32::try_from(int_of(t, r, "year")?).ok()?,
-        financing: code_of(t, r, "financing").unwrap_or_default(),
-        cost: money_of(t, r, "cost"),
-        measure: text_of(t, r, "measure").unwrap_or_default(),
-        note: text_of(t, r, "note").unwrap_or_default(),
+        action: Action::from_code(&code_of(t, r, F::ACTION)?)?,
+        service_type: code_of(t, r, F::SERVICE_TYPE)?,
+        service_name: text_of(t, r, F::SERVICE_NAME).unwrap_or_default(),
+        target_group: text_of(t, r, F::TARGET_GROUP).unwrap_or_default(),
+        capacity: int_of(t, r, F::CAPACITY),
+        year: i32::try_from(int_of(t, r, F::YEAR)?).ok()?,
+        financing: code_of(t, r, F::FINANCING).unwrap_or_default(),
+        cost: money_of(t, r, F::COST),
+        measure: text_of(t, r, F::MEASURE).unwrap_or_default(),
+        note: text_of(t, r, F::NOTE).unwrap_or_default(),
     })
 }
 
@@ -177,12 +178,12 @@ pub fn versions(schemas: &Schemas, records: &[Record]) -> BTreeMap<String, Vec<P
         let (Some(oblast), Some(action)) = (r.oblast.clone(), planned_action(schemas, r)) else {
             continue;
         };
-        let updated_on = r.get(t, "updated_on").and_then(|v| v.as_date());
+        let updated_on = r.get(t, F::UPDATED_ON).and_then(|v| v.as_date());
         let version = by.entry((oblast.clone(), updated_on)).or_insert_with(|| PlanVersion {
             oblast,
             updated_on,
-            strategy: text_of(t, r, "strategy").unwrap_or_default(),
-            years: text_of(t, r, "strategy_period").as_deref().and_then(strategy_years),
+            strategy: text_of(t, r, F::STRATEGY).unwrap_or_default(),
+            years: text_of(t, r, F::STRATEGY_PERIOD).as_deref().and_then(strategy_years),
             files: Vec::new(),
             actions: Vec::new(),
         });
