@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::exact::{DECIMAL, MONEY, Scale};
 use crate::fields::{adults, children, dsp, municipal, service};
 use crate::issue::{Issue, Severity};
 use crate::period::Period;
@@ -399,6 +400,15 @@ impl Columns<'_> {
         Ok(column.f64().map_err(polars_error)?.iter().collect())
     }
 
+    /// Amounts from a column of whole units of `scale`.
+    fn amounts(&self, name: &str, scale: Scale) -> Result<Vec<Option<f64>>> {
+        Ok(self
+            .f64(name)?
+            .into_iter()
+            .map(|u| u.map(|u| scale.amount(u)))
+            .collect())
+    }
+
     /// Yes/no, a missing value read as no.
     pub(crate) fn bool(&self, name: &str) -> Result<Vec<bool>> {
         let column = self.cast(name, &DataType::Boolean)?;
@@ -419,6 +429,8 @@ fn str_column(name: &str, values: impl IntoIterator<Item = String>) -> Column {
     Column::new(name.into(), values.into_iter().collect::<Vec<String>>())
 }
 
+/// The counted services, money and decimals in whole units ([`crate::exact`])
+/// so that their sums are exact.
 fn services_frame(services: &[ServiceRow], elderly: &str) -> Result<DataFrame> {
     let counted: Vec<&ServiceRow> = services.iter().filter(|s| s.in_figures()).collect();
     frame(vec![
@@ -432,7 +444,10 @@ fn services_frame(services: &[ServiceRow], elderly: &str) -> Result<DataFrame> {
         ),
         Column::new(
             "avg_users".into(),
-            counted.iter().map(|s| s.avg_users).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.avg_users.map(|v| DECIMAL.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "users_served".into(),
@@ -440,15 +455,24 @@ fn services_frame(services: &[ServiceRow], elderly: &str) -> Result<DataFrame> {
         ),
         Column::new(
             "budget_state".into(),
-            counted.iter().map(|s| s.budget_state).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.budget_state.map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "budget_local".into(),
-            counted.iter().map(|s| s.budget_local).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.budget_local.map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "budget_other".into(),
-            counted.iter().map(|s| s.budget_other).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.budget_other.map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "capacity_children".into(),
@@ -558,7 +582,10 @@ pub fn aggregate(
     let card_money = |id: &str, alias: &str| {
         Column::new(
             alias.into(),
-            cards.iter().map(|r| number(r, schemas, id)).collect::<Vec<_>>(),
+            cards
+                .iter()
+                .map(|r| number(r, schemas, id).map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         )
     };
     let card_frame = frame(vec![
@@ -620,7 +647,21 @@ pub fn aggregate(
         .sort(["municipality_code"], SortMultipleOptions::default())
         .collect()
         .map_err(polars_error)?;
-    let by_municipality = figures_from(&joined)?;
+    // Whole units back to amounts, the sums made (in Rust: polars would
+    // multiply by 0.01, which is not exact).
+    let by_municipality: Vec<Figures> = figures_from(&joined)?
+        .into_iter()
+        .map(|mut f| {
+            f.avg_users = DECIMAL.amount(f.avg_users);
+            for money in [&mut f.budget_state, &mut f.budget_local, &mut f.budget_other] {
+                *money = MONEY.amount(*money);
+            }
+            for approved in [&mut f.approved_state, &mut f.approved_local] {
+                *approved = approved.map(|u| MONEY.amount(u));
+            }
+            f
+        })
+        .collect();
 
     let oblast_totals = oblasts
         .iter()
@@ -640,7 +681,7 @@ pub fn aggregate(
         let (count, capacity, users, served) = (
             c.i64("services")?,
             c.i64("capacity")?,
-            c.f64("avg_users")?,
+            c.amounts("avg_users", DECIMAL)?,
             c.i64("users_served")?,
         );
         (0..by_type_frame.height())
@@ -684,7 +725,7 @@ pub fn aggregate(
             c.text("municipality_code")?,
             c.text("service_type")?,
             c.i64("capacity")?,
-            c.f64("avg_users")?,
+            c.amounts("avg_users", DECIMAL)?,
         );
         (0..cross_frame.height())
             .map(|i| MunicipalityTypeFigures {
@@ -712,7 +753,11 @@ pub fn aggregate(
     let by_financing = {
         let c = Columns(&financing_frame);
         let (f, n, cap) = (c.text("financing")?, c.i64("services")?, c.i64("capacity")?);
-        let (bs, bl, bo) = (c.f64("budget_state")?, c.f64("budget_local")?, c.f64("budget_other")?);
+        let (bs, bl, bo) = (
+            c.amounts("budget_state", MONEY)?,
+            c.amounts("budget_local", MONEY)?,
+            c.amounts("budget_other", MONEY)?,
+        );
         let mut rows: Vec<FinancingFigures> = (0..financing_frame.height())
             .map(|i| FinancingFigures {
                 name: reference
@@ -824,15 +869,16 @@ fn add(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-fn add_f(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+fn add_money(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
-        (Some(x), Some(y)) => Some(x + y),
+        (Some(x), Some(y)) => Some(MONEY.add(x, y)),
         (x, None) => x,
         (None, y) => y,
     }
 }
 
-/// The sum of municipalities' figures (an oblast or the country).
+/// The sum of municipalities' figures (an oblast or the country); money and
+/// decimals added exactly ([`crate::exact`]).
 pub fn total_of<'a>(code: &str, rows: impl Iterator<Item = &'a Figures>) -> Figures {
     let mut total = Figures {
         oblast_code: code.to_string(),
@@ -841,18 +887,18 @@ pub fn total_of<'a>(code: &str, rows: impl Iterator<Item = &'a Figures>) -> Figu
     for f in rows {
         total.services += f.services;
         total.capacity += f.capacity;
-        total.avg_users += f.avg_users;
+        total.avg_users = DECIMAL.add(total.avg_users, f.avg_users);
         total.users_served += f.users_served;
-        total.budget_state += f.budget_state;
-        total.budget_local += f.budget_local;
-        total.budget_other += f.budget_other;
+        total.budget_state = MONEY.add(total.budget_state, f.budget_state);
+        total.budget_local = MONEY.add(total.budget_local, f.budget_local);
+        total.budget_other = MONEY.add(total.budget_other, f.budget_other);
         total.capacity_children += f.capacity_children;
         total.capacity_elderly += f.capacity_elderly;
         total.population = add(total.population, f.population);
         total.population_children = add(total.population_children, f.population_children);
         total.population_elderly = add(total.population_elderly, f.population_elderly);
-        total.approved_state = add_f(total.approved_state, f.approved_state);
-        total.approved_local = add_f(total.approved_local, f.approved_local);
+        total.approved_state = add_money(total.approved_state, f.approved_state);
+        total.approved_local = add_money(total.approved_local, f.approved_local);
         total.declared_opened = add(total.declared_opened, f.declared_opened);
         total.declared_closed = add(total.declared_closed, f.declared_closed);
         total.declared_projects_ended = add(total.declared_projects_ended, f.declared_projects_ended);

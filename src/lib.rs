@@ -18,6 +18,7 @@ pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod exact;
 pub mod extract;
 pub mod fields;
 pub mod history;

@@ -115,7 +115,7 @@ impl StoredService {
     pub fn budget(&self) -> Option<f64> {
         match (self.budget_state, self.budget_local, self.budget_other) {
             (None, None, None) => None,
-            (a, b, c) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0) + c.unwrap_or(0.0)),
+            (a, b, c) => Some(crate::exact::MONEY.sum([a, b, c].map(|x| x.unwrap_or(0.0)))),
         }
     }
 

@@ -432,7 +432,7 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
                     .filter_map(|t| t.points.iter().find(|x| x.period == *p))
                     .map(|x| get(&x.total))
                     .collect();
-                (!figures.is_empty()).then(|| figures.iter().sum())
+                (!figures.is_empty()).then(|| crate::exact::DECIMAL.sum(figures))
             })
             .collect()
     };
@@ -500,7 +500,7 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
     )?;
     let funds = vec![Series {
         name: ctx.t("Средства общо (лв.)", "Funds in total (BGN)").to_string(),
-        values: totals(|f| f.budget_state + f.budget_local + f.budget_other),
+        values: totals(|f| crate::exact::MONEY.sum([f.budget_state, f.budget_local, f.budget_other])),
     }];
     trend_table(
         ctx,

@@ -148,7 +148,7 @@ fn workbook(
         col(t("Клетка", "Cell"), Kind::Text, 8.0),
         col(t("Поле", "Field"), Kind::Wrap, 26.0),
         col(t("Стойност", "Value"), Kind::Wrap, 18.0),
-        col(t("Вид", "Severity"), Kind::Text, 14.0),
+        col(t("Вид", "Severity"), Kind::Text, 16.0),
         col(t("Какво да се поправи", "What to fix"), Kind::Wrap, 70.0),
     ];
     let rows: Vec<Vec<Out>> = issues

@@ -577,7 +577,7 @@ fn issues(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
         col(ctx.t("Поле", "Field"), Kind::Wrap, 24.0),
         col(ctx.t("Стойност", "Value"), Kind::Wrap, 20.0),
         col(ctx.t("Образец", "Template"), Kind::Wrap, 24.0),
-        col(ctx.t("Вид", "Severity"), Kind::Text, 14.0),
+        col(ctx.t("Вид", "Severity"), Kind::Text, 16.0),
         col(ctx.t("Код", "Code"), Kind::Text, 18.0),
         col(ctx.t("Съобщение", "Message"), Kind::Wrap, 70.0),
         col(ctx.t("Община", "Municipality"), Kind::Text, 10.0),

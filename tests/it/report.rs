@@ -286,3 +286,62 @@ fn the_same_input_gives_the_same_bytes() {
         assert!(a == b, "{name} differs between two runs");
     }
 }
+
+/// The decimals a number shows in its shortest exact form (1817753.83 → 2,
+/// 1817753.8299999996 → 10).
+fn decimals(value: f64) -> usize {
+    let text = value.to_string();
+    text.split_once('.').map_or(0, |(_, fraction)| fraction.len())
+}
+
+/// Money and decimals are added exactly: on the shipped Ruse sample every
+/// amount in leva of the summary and of Annex 4 (funds) is a whole number of
+/// stotinki, and the average users have the one decimal their addends have —
+/// never a binary remainder such as 1817753.8299999996 or 2812.2000000000003.
+#[test]
+fn sums_of_money_and_decimals_are_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
+    let status = Command::new(env!("CARGO_BIN_EXE_socmon"))
+        .args(["run", "--quiet", "--no-history", "--output", "output", "--input"])
+        .arg(&input)
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut workbook: Xlsx<_> = open_workbook(dir.path().join("output/report.xlsx")).unwrap();
+
+    let summary = workbook.worksheet_range("Резюме").unwrap();
+    let mut checked = Vec::new();
+    for row in summary.rows() {
+        let (Some(Data::String(label)), Some(value)) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let most = if label.contains("(лв.)") {
+            2
+        } else if label.contains("потребители") {
+            1
+        } else {
+            continue;
+        };
+        let value = number(Some(value));
+        assert!(decimals(value) <= most, "Резюме, {label}: {value}");
+        checked.push(value);
+    }
+    assert!(checked.contains(&1_817_753.83), "{checked:?}");
+    assert!(checked.contains(&2812.2), "{checked:?}");
+
+    let funds = workbook.worksheet_range("Приложение 4").unwrap();
+    let header = funds.rows().nth(3).unwrap().to_vec();
+    let mut amounts = 0;
+    for row in funds.rows().skip(4) {
+        for (head, value) in header.iter().zip(row) {
+            if head.to_string().contains("(лв.)") && matches!(value, Data::Float(_)) {
+                let value = number(Some(value));
+                assert!(decimals(value) <= 2, "Приложение 4, {head}: {value}");
+                amounts += 1;
+            }
+        }
+    }
+    assert!(amounts > 40, "{amounts} amounts in Annex 4");
+}
