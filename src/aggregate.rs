@@ -17,10 +17,10 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::exact::{DECIMAL, MONEY, Scale};
 use crate::fields::{adults, children, dsp, municipal, service};
-use crate::issue::{Issue, Severity};
 use crate::period::Period;
 use crate::reference::Card;
 use crate::schema::{Role, Schemas};
+use crate::tally::Tally;
 use crate::validate::{Record, Value};
 
 /// An accepted service card with what the report needs of it.
@@ -263,6 +263,9 @@ pub struct Aggregates {
     pub by_service_type: Vec<TypeFigures>,
     pub by_municipality_type: Vec<MunicipalityTypeFigures>,
     pub by_financing: Vec<FinancingFigures>,
+    /// One row per municipality of the run's oblasts: made by
+    /// [`submissions`] once the findings are final (after the comparison
+    /// with the history), empty until then.
     pub submissions: Vec<Submission>,
     /// The latest fill-in date in the data (else the period's end): the
     /// date the report's files carry, never the clock.
@@ -509,13 +512,7 @@ fn service_sums() -> Vec<Expr> {
 /// Aggregates the validated records of a run whose oblasts are `oblasts`.
 ///
 /// Errors: [`Error::Aggregate`] if polars fails (a bug, not a data problem).
-pub fn aggregate(
-    schemas: &Schemas,
-    period: &Period,
-    oblasts: &[String],
-    records: &[Record],
-    issues: &[Issue],
-) -> Result<Aggregates> {
+pub fn aggregate(schemas: &Schemas, period: &Period, oblasts: &[String], records: &[Record]) -> Result<Aggregates> {
     let reference = &schemas.reference;
     let role = |r: &Record| schemas.templates[r.template].role;
     let accepted: Vec<&Record> = records.iter().filter(|r| r.accepted()).collect();
@@ -779,7 +776,6 @@ pub fn aggregate(
         rows
     };
 
-    let submissions = submissions(schemas, &municipalities, records, issues);
     let data_date = records
         .iter()
         .filter(|r| r.accepted())
@@ -794,7 +790,7 @@ pub fn aggregate(
         by_service_type,
         by_municipality_type,
         by_financing,
-        submissions,
+        submissions: Vec::new(),
         data_date,
     })
 }
@@ -913,23 +909,19 @@ pub fn total_of<'a>(code: &str, rows: impl Iterator<Item = &'a Figures>) -> Figu
     total
 }
 
-fn submissions(
-    schemas: &Schemas,
-    municipalities: &[&crate::reference::Municipality],
-    records: &[Record],
-    issues: &[Issue],
-) -> Vec<Submission> {
+/// What each municipality of the run's oblasts sent (from the records) and
+/// its errors and warnings (from the tally of the final findings).
+pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], findings: &Tally) -> Vec<Submission> {
     #[derive(Default)]
-    struct Tally {
+    struct Sent {
         card: bool,
         adults: i64,
         children: i64,
         dsp: bool,
-        errors: i64,
-        warnings: i64,
         filled_on: Option<NaiveDate>,
     }
-    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+    let municipalities = oblasts.iter().flat_map(|o| schemas.reference.municipalities_of(o));
+    let mut tallies: BTreeMap<&str, Sent> = BTreeMap::new();
     for record in records {
         let Some(m) = record.municipality.as_deref() else {
             continue;
@@ -950,22 +942,12 @@ fn submissions(
             (Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport, _) => {}
         }
     }
-    for issue in issues {
-        let Some(m) = issue.municipality.as_deref() else {
-            continue;
-        };
-        let tally = tallies.entry(m).or_default();
-        match issue.severity {
-            Severity::Error => tally.errors += 1,
-            Severity::Warning => tally.warnings += 1,
-        }
-    }
     municipalities
-        .iter()
         .map(|m| {
             let tally = tallies.remove(m.code.as_str()).unwrap_or_default();
+            let counts = findings.municipality(&m.code);
             let anything = tally.card || tally.adults + tally.children > 0;
-            let status = if tally.card && tally.dsp && tally.errors == 0 {
+            let status = if tally.card && tally.dsp && counts.errors == 0 {
                 Status::Complete
             } else if anything {
                 Status::Incomplete
@@ -980,8 +962,8 @@ fn submissions(
                 adult_cards: tally.adults,
                 child_cards: tally.children,
                 dsp_row: tally.dsp,
-                errors: tally.errors,
-                warnings: tally.warnings,
+                errors: counts.errors,
+                warnings: counts.warnings,
                 filled_on: tally.filled_on,
                 status,
             }

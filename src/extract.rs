@@ -1,6 +1,8 @@
-//! Recognition and layout: takes a [`Sheet`] and the schemas and gives the
-//! template it follows and its raw records, each field with the cell its
-//! value came from. Values are not interpreted here (that is validation);
+//! Recognition and layout: takes a read workbook (or one [`Sheet`]) and the
+//! schemas and gives the template each sheet follows and its raw records,
+//! each field with the cell its value came from, and the findings about the
+//! workbook itself ([`extract_return`]: marker, version, blank card, unknown
+//! template). Values are not interpreted here (that is validation);
 //! this stage only finds where they are.
 //!
 //! - form: a label per row (optionally numbered, in any of the first cells,
@@ -9,6 +11,10 @@
 //! - table: a header row (or two rows, a merged group header above), then one
 //!   record per row until a fully empty row or a totals row; a title block
 //!   above the header holds the fields shared by every row.
+
+mod returns;
+
+pub use returns::{Extracted, extract_return};
 
 use std::collections::HashMap;
 

@@ -20,7 +20,7 @@ use crate::compare::{ChangeStatus, Comparison, match_services, same_length};
 use crate::history::StoredService;
 use crate::issue::{Issue, Location, OutlierCheck};
 use crate::period::Period;
-use crate::pipeline::Run;
+use crate::run::Run;
 use crate::schema::{Role, Schemas};
 use crate::sheet::format_number;
 use crate::validate::Record;

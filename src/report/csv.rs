@@ -12,7 +12,7 @@ use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::Messages;
-use crate::pipeline::Run;
+use crate::run::Run;
 
 /// A text made safe for a spreadsheet cell.
 pub fn neutralise(text: &str) -> String {

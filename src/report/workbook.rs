@@ -17,7 +17,7 @@ use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::{Lang, Messages, Severity};
-use crate::pipeline::Run;
+use crate::run::Run;
 
 fn xlsx_error(e: XlsxError) -> Error {
     Error::output(super::REPORT_FILE, e)

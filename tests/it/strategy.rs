@@ -171,7 +171,7 @@ pub fn ruse_plan() -> Vec<Vec<BookValue>> {
     ]
 }
 
-fn cell_of(run: &socmon::pipeline::Run, file: &str, code: &str) -> Vec<String> {
+fn cell_of(run: &socmon::run::Run, file: &str, code: &str) -> Vec<String> {
     issues_at(run, file)
         .into_iter()
         .filter(|i| i.code() == code)
@@ -179,7 +179,7 @@ fn cell_of(run: &socmon::pipeline::Run, file: &str, code: &str) -> Vec<String> {
         .collect()
 }
 
-fn message_of(run: &socmon::pipeline::Run, file: &str, code: &str) -> String {
+fn message_of(run: &socmon::run::Run, file: &str, code: &str) -> String {
     let schemas = schemas();
     let messages = socmon::issue::Messages {
         lang: socmon::issue::Lang::Bg,
