@@ -927,6 +927,9 @@ pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], fi
             continue;
         };
         let template = &schemas.templates[record.template];
+        if template.role.is_strategy() {
+            continue;
+        }
         let tally = tallies.entry(m).or_default();
         match (template.role, template.card) {
             (Role::MunicipalCard, _) => {
@@ -936,7 +939,7 @@ pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], fi
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,
             (Role::Dsp, _) => tally.dsp = true,
-            (Role::Registry, _) => {}
+            (Role::Registry | Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport, _) => {}
         }
     }
     municipalities

@@ -45,6 +45,56 @@ pub mod service {
     pub const CONTACT: &str = "contact";
 }
 
+/// Fields of the strategy's plan of services (STRATEGY.md §5).
+pub mod plan {
+    pub const OBLAST: &str = "oblast";
+    pub const STRATEGY: &str = "strategy";
+    pub const STRATEGY_PERIOD: &str = "strategy_period";
+    pub const UPDATED_ON: &str = "updated_on";
+    pub const MUNICIPALITY: &str = "municipality";
+    pub const ACTION: &str = "action";
+    pub const SERVICE_TYPE: &str = "service_type";
+    pub const SERVICE_NAME: &str = "service_name";
+    pub const TARGET_GROUP: &str = "target_group";
+    pub const CAPACITY: &str = "capacity";
+    pub const YEAR: &str = "year";
+    pub const FINANCING: &str = "financing";
+    pub const COST: &str = "cost";
+    pub const MEASURE: &str = "measure";
+    pub const NOTE: &str = "note";
+}
+
+/// Fields of the strategy's indicators (STRATEGY.md §6).
+pub mod indicators {
+    pub const OBLAST: &str = "oblast";
+    pub const CODE: &str = "code";
+    pub const NAME: &str = "name";
+    pub const MEASURE: &str = "measure";
+    pub const UNIT: &str = "unit";
+    pub const BASELINE: &str = "baseline";
+    pub const BASELINE_YEAR: &str = "baseline_year";
+    pub const TARGET: &str = "target";
+    pub const TARGET_YEAR: &str = "target_year";
+    pub const FIGURE: &str = "figure";
+    pub const SCOPE: &str = "scope";
+}
+
+/// Fields of a municipality's implementation report (STRATEGY.md §7).
+pub mod report {
+    pub const OBLAST: &str = "oblast";
+    pub const MUNICIPALITY: &str = "municipality";
+    pub const PERIOD_START: &str = "period_start";
+    pub const PERIOD_END: &str = "period_end";
+    pub const MEASURE: &str = "measure";
+    pub const ACTIVITY: &str = "activity";
+    pub const STATUS: &str = "status";
+    pub const INDICATOR: &str = "indicator";
+    pub const VALUE: &str = "value";
+    pub const FUNDS: &str = "funds";
+    pub const FINANCING: &str = "financing";
+    pub const DIFFICULTIES: &str = "difficulties";
+}
+
 /// Fields of the service card for adults only.
 pub mod adults {
     pub const USERS_ELDERLY: &str = "users_elderly";
@@ -141,6 +191,12 @@ pub enum Holder {
     MunicipalCard,
     /// Every DSP table.
     Dsp,
+    /// The strategy's plan of services.
+    StrategyPlan,
+    /// The strategy's indicators.
+    StrategyIndicators,
+    /// A municipality's implementation report.
+    StrategyReport,
     /// Every registry of incoming documents.
     Registry,
 }
@@ -154,6 +210,9 @@ impl Holder {
             Holder::ChildrenCard => template.role == Role::ServiceCard && template.card == Some(Card::Children),
             Holder::MunicipalCard => template.role == Role::MunicipalCard,
             Holder::Dsp => template.role == Role::Dsp,
+            Holder::StrategyPlan => template.role == Role::StrategyPlan,
+            Holder::StrategyIndicators => template.role == Role::StrategyIndicators,
+            Holder::StrategyReport => template.role == Role::StrategyReport,
             Holder::Registry => template.role == Role::Registry,
         }
     }
@@ -189,7 +248,10 @@ const fn choice(holder: Holder, id: &'static str, source: Option<Table>) -> Cont
 }
 
 use FieldType::{Date, Decimal, Integer, Money, Municipality, Oblast, Text};
-use Holder::{AdultsCard, ChildrenCard, Dsp, MunicipalCard, Registry, ServiceCards};
+use Holder::{
+    AdultsCard, ChildrenCard, Dsp, MunicipalCard, Registry, ServiceCards, StrategyIndicators, StrategyPlan,
+    StrategyReport,
+};
 
 /// The fields the figures, the CSV files, the history, the comparison, the
 /// outliers and the prefilled templates read by id, with their types.
@@ -246,6 +308,44 @@ pub const CONTRACT: &[Contracted] = &[
     field(Dsp, dsp::ADULTS_DISABLED_90, Integer),
     field(Dsp, dsp::PERSONAL_ASSISTANCE, Integer),
     field(Dsp, dsp::ADULTS_INSTITUTIONS, Integer),
+    field(StrategyPlan, plan::OBLAST, Oblast),
+    field(StrategyPlan, plan::STRATEGY, Text),
+    field(StrategyPlan, plan::STRATEGY_PERIOD, Text),
+    field(StrategyPlan, plan::UPDATED_ON, Date),
+    field(StrategyPlan, plan::MUNICIPALITY, Municipality),
+    choice(StrategyPlan, plan::ACTION, Some(Table::PlanActions)),
+    choice(StrategyPlan, plan::SERVICE_TYPE, Some(Table::ServiceTypes)),
+    field(StrategyPlan, plan::SERVICE_NAME, Text),
+    field(StrategyPlan, plan::TARGET_GROUP, Text),
+    field(StrategyPlan, plan::CAPACITY, Integer),
+    field(StrategyPlan, plan::YEAR, Integer),
+    choice(StrategyPlan, plan::FINANCING, Some(Table::FinancingTypes)),
+    field(StrategyPlan, plan::COST, Money),
+    field(StrategyPlan, plan::MEASURE, Text),
+    field(StrategyPlan, plan::NOTE, Text),
+    field(StrategyIndicators, indicators::OBLAST, Oblast),
+    field(StrategyIndicators, indicators::CODE, Text),
+    field(StrategyIndicators, indicators::NAME, Text),
+    field(StrategyIndicators, indicators::MEASURE, Text),
+    field(StrategyIndicators, indicators::UNIT, Text),
+    field(StrategyIndicators, indicators::BASELINE, Decimal),
+    field(StrategyIndicators, indicators::BASELINE_YEAR, Integer),
+    field(StrategyIndicators, indicators::TARGET, Decimal),
+    field(StrategyIndicators, indicators::TARGET_YEAR, Integer),
+    field(StrategyIndicators, indicators::FIGURE, Text),
+    field(StrategyIndicators, indicators::SCOPE, Text),
+    field(StrategyReport, report::OBLAST, Oblast),
+    field(StrategyReport, report::MUNICIPALITY, Municipality),
+    field(StrategyReport, report::PERIOD_START, Date),
+    field(StrategyReport, report::PERIOD_END, Date),
+    field(StrategyReport, report::MEASURE, Text),
+    field(StrategyReport, report::ACTIVITY, Text),
+    choice(StrategyReport, report::STATUS, Some(Table::ActivityStatuses)),
+    field(StrategyReport, report::INDICATOR, Text),
+    field(StrategyReport, report::VALUE, Decimal),
+    field(StrategyReport, report::FUNDS, Money),
+    choice(StrategyReport, report::FINANCING, Some(Table::FinancingTypes)),
+    field(StrategyReport, report::DIFFICULTIES, Text),
     field(Registry, registry::INCOMING_NO, Text),
     field(Registry, registry::RECEIVED_ON, Date),
     field(Registry, registry::SENDER, Municipality),
@@ -279,6 +379,8 @@ fn table_name(table: Table) -> &'static str {
         Table::ServiceTypes => "service_types",
         Table::FinancingTypes => "financing_types",
         Table::ProviderTypes => "provider_types",
+        Table::PlanActions => "plan_actions",
+        Table::ActivityStatuses => "activity_statuses",
     }
 }
 

@@ -318,6 +318,9 @@ pub enum Finding {
     },
     /// A value that deserves a second look (a warning, never an error).
     Outlier(OutlierCheck),
+    /// A finding of the strategy's templates and matching (plan, indicators,
+    /// reports); its codes and messages live in [`crate::strategy::findings`].
+    Strategy(crate::strategy::findings::StrategyFinding),
     /// About when returns came (`crate::calendar`).
     Calendar(crate::calendar::CalendarFinding),
 }
@@ -351,6 +354,7 @@ impl Finding {
             SchemaVersion { .. } => "schema_version",
             LinkNotFollowed { .. } => "link_not_followed",
             Outlier(_) => "outlier",
+            Strategy(f) => f.code(),
             Calendar(c) => c.code(),
         }
     }
@@ -935,6 +939,7 @@ impl Messages<'_> {
                 (false, false) => "A link to a folder that does not exist or cannot be read; not followed.".to_string(),
             },
             Outlier(outlier) => self.outlier(issue, outlier, &label),
+            Strategy(finding) => finding.message(self, issue),
             Calendar(c) => c.message(lang),
             RowAfterTable => {
                 if bg {

@@ -233,6 +233,9 @@ pub fn check(config: &Config) -> Result<Run> {
     for oblast in &oblasts {
         issues.extend(across::check_missing(&ctx, oblast, &records));
     }
+    // The strategy's plan, indicators and reports (STRATEGY.md).
+    issues.extend(crate::strategy::check(&ctx, &mut records));
+    crate::strategy::check::settle(&config.schemas, &mut issues);
     for link in &walked.skipped_links {
         issues.push(Issue::warning(
             Location::file(&link.relative),
@@ -349,6 +352,17 @@ pub fn report(config: &Config) -> Result<Reported> {
     let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     run.add_findings(outliers);
+    // The strategy: the plan in force against the services, the indicators,
+    // activities and sustainability (STRATEGY.md).
+    let (strategy, strategy_findings) = crate::strategy::assess(
+        schemas,
+        config.period,
+        &run.oblasts,
+        &run.records,
+        &aggregates,
+        &comparison,
+    );
+    run.add_findings(strategy_findings);
     // The findings are final: counted once, for every output.
     let tally = Tally::count(&run.senders, &run.issues);
     aggregates.submissions = aggregate::submissions(schemas, &run.oblasts, &run.records, &tally);
@@ -374,7 +388,7 @@ pub fn report(config: &Config) -> Result<Reported> {
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || report::build(config, &run, &aggregates, &comparison),
+        || report::build(config, &run, &aggregates, &comparison, &strategy),
     );
     let staged = staged?;
     let report = report::write(&config.output, &files?)?;

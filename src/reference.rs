@@ -173,6 +173,10 @@ pub struct ExtraAliases {
     pub financing_types: BTreeMap<String, String>,
     #[serde(default)]
     pub provider_types: BTreeMap<String, String>,
+    #[serde(default)]
+    pub plan_actions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub activity_statuses: BTreeMap<String, String>,
 }
 
 /// The texts of the reference files, as read from `schemas/`.
@@ -182,6 +186,8 @@ pub struct ReferenceSources {
     pub service_types: String,
     pub financing_types: String,
     pub provider_types: String,
+    pub plan_actions: String,
+    pub activity_statuses: String,
     pub aliases: String,
 }
 
@@ -193,16 +199,24 @@ pub struct Reference {
     pub service_types: Vec<ServiceType>,
     pub financing_types: Vec<Choice>,
     pub provider_types: Vec<Choice>,
+    /// What a strategy's plan does to a service (STRATEGY.md).
+    pub plan_actions: Vec<Choice>,
+    /// The status of an activity in a municipality's implementation report.
+    pub activity_statuses: Vec<Choice>,
     oblast_names: Vocabulary,
     municipality_names: Vocabulary,
     service_names: Vocabulary,
     financing_names: Vocabulary,
     provider_names: Vocabulary,
+    action_names: Vocabulary,
+    activity_status_names: Vocabulary,
     oblast_by_code: HashMap<String, usize>,
     municipality_by_code: HashMap<String, usize>,
     service_by_code: HashMap<String, usize>,
     financing_by_code: HashMap<String, usize>,
     provider_by_code: HashMap<String, usize>,
+    action_by_code: HashMap<String, usize>,
+    activity_status_by_code: HashMap<String, usize>,
 }
 
 /// Which reference table an enumeration field takes its values from.
@@ -212,6 +226,8 @@ pub enum Table {
     ServiceTypes,
     FinancingTypes,
     ProviderTypes,
+    PlanActions,
+    ActivityStatuses,
 }
 
 impl Table {
@@ -220,6 +236,8 @@ impl Table {
             Table::ServiceTypes => "reference/service_types.csv",
             Table::FinancingTypes => "reference/financing_types.csv",
             Table::ProviderTypes => "reference/provider_types.csv",
+            Table::PlanActions => "reference/plan_actions.csv",
+            Table::ActivityStatuses => "reference/activity_statuses.csv",
         }
     }
 }
@@ -302,6 +320,8 @@ impl Reference {
         let service_types: Vec<ServiceType> = read_table("reference/service_types.csv", &sources.service_types)?;
         let financing_types: Vec<Choice> = read_table("reference/financing_types.csv", &sources.financing_types)?;
         let provider_types: Vec<Choice> = read_table("reference/provider_types.csv", &sources.provider_types)?;
+        let plan_actions: Vec<Choice> = read_table("reference/plan_actions.csv", &sources.plan_actions)?;
+        let activity_statuses: Vec<Choice> = read_table("reference/activity_statuses.csv", &sources.activity_statuses)?;
         let extra: ExtraAliases = toml::from_str(&sources.aliases).map_err(|e| Error::Schema {
             file: "aliases.toml".into(),
             message: e.to_string(),
@@ -371,7 +391,23 @@ impl Reference {
             &extra.provider_types,
         )?;
 
+        let action_by_code = code_index(&plan_actions, |c| &c.code);
+        let action_names = choice_vocabulary("plan_actions", &plan_actions, &action_by_code, &extra.plan_actions)?;
+        let activity_status_by_code = code_index(&activity_statuses, |c| &c.code);
+        let activity_status_names = choice_vocabulary(
+            "activity_statuses",
+            &activity_statuses,
+            &activity_status_by_code,
+            &extra.activity_statuses,
+        )?;
+
         Ok(Reference {
+            action_by_code,
+            activity_status_by_code,
+            action_names,
+            activity_status_names,
+            plan_actions,
+            activity_statuses,
             municipality_by_code: code_index(&municipalities, |m| &m.code),
             oblast_by_code,
             service_by_code,
@@ -447,6 +483,8 @@ impl Reference {
             Table::ServiceTypes => (&self.service_names, &self.service_by_code),
             Table::FinancingTypes => (&self.financing_names, &self.financing_by_code),
             Table::ProviderTypes => (&self.provider_names, &self.provider_by_code),
+            Table::PlanActions => (&self.action_names, &self.action_by_code),
+            Table::ActivityStatuses => (&self.activity_status_names, &self.activity_status_by_code),
         };
         if let Some(&i) = by_code.get(&upper) {
             return Lookup::Found(i);
@@ -469,6 +507,10 @@ impl Reference {
                 let c = &self.provider_types[index];
                 (&c.code, &c.name_bg)
             }
+            Table::PlanActions | Table::ActivityStatuses => {
+                let c = &self.choices(table)[index];
+                (&c.code, &c.name_bg)
+            }
         }
     }
 
@@ -478,6 +520,8 @@ impl Reference {
             Table::ServiceTypes => &self.service_types[index].name_en,
             Table::FinancingTypes => &self.financing_types[index].name_en,
             Table::ProviderTypes => &self.provider_types[index].name_en,
+            Table::PlanActions => &self.plan_actions[index].name_en,
+            Table::ActivityStatuses => &self.activity_statuses[index].name_en,
         }
     }
 
@@ -487,6 +531,8 @@ impl Reference {
             Table::ServiceTypes => &self.service_by_code,
             Table::FinancingTypes => &self.financing_by_code,
             Table::ProviderTypes => &self.provider_by_code,
+            Table::PlanActions => &self.action_by_code,
+            Table::ActivityStatuses => &self.activity_status_by_code,
         };
         by_code.get(&code.to_uppercase()).copied()
     }
@@ -497,6 +543,19 @@ impl Reference {
             Table::ServiceTypes => self.service_types.iter().map(|s| s.code.as_str()).collect(),
             Table::FinancingTypes => self.financing_types.iter().map(|c| c.code.as_str()).collect(),
             Table::ProviderTypes => self.provider_types.iter().map(|c| c.code.as_str()).collect(),
+            Table::PlanActions => self.plan_actions.iter().map(|c| c.code.as_str()).collect(),
+            Table::ActivityStatuses => self.activity_statuses.iter().map(|c| c.code.as_str()).collect(),
+        }
+    }
+
+    /// The rows of a small code list (every table but the service types).
+    pub fn choices(&self, table: Table) -> &[Choice] {
+        match table {
+            Table::ServiceTypes => &[],
+            Table::FinancingTypes => &self.financing_types,
+            Table::ProviderTypes => &self.provider_types,
+            Table::PlanActions => &self.plan_actions,
+            Table::ActivityStatuses => &self.activity_statuses,
         }
     }
 }
@@ -536,6 +595,8 @@ pub(crate) mod tests {
             service_types: read("reference/service_types.csv"),
             financing_types: read("reference/financing_types.csv"),
             provider_types: read("reference/provider_types.csv"),
+            plan_actions: read("reference/plan_actions.csv"),
+            activity_statuses: read("reference/activity_statuses.csv"),
             aliases: read("aliases.toml"),
         }
     }
@@ -556,6 +617,8 @@ pub(crate) mod tests {
         assert_eq!(r.service_types.len(), 36);
         assert_eq!(r.financing_types.len(), 6);
         assert_eq!(r.provider_types.len(), 4);
+        assert_eq!(r.plan_actions.len(), 4);
+        assert_eq!(r.activity_statuses.len(), 5);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub enum Layout {
 }
 
 /// What a template's records are in the monitoring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A card describing one social service.
@@ -37,9 +37,26 @@ pub enum Role {
     MunicipalCard,
     /// A DSP row: children and persons with disabilities of one municipality.
     Dsp,
+    /// A planned action of the strategy's plan of services (STRATEGY.md §5).
+    StrategyPlan,
+    /// An indicator of the strategy's logical framework (STRATEGY.md §6).
+    StrategyIndicators,
+    /// An activity of a municipality's implementation report (STRATEGY.md §7).
+    StrategyReport,
     /// A row of the registry of incoming documents: when a return was
     /// registered (it dates the returns; it is no return itself).
     Registry,
+}
+
+impl Role {
+    /// The roles of the strategy's own templates (plan, indicators, reports),
+    /// which add to none of the service figures.
+    pub fn is_strategy(self) -> bool {
+        matches!(
+            self,
+            Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport
+        )
+    }
 }
 
 /// The type of a field's value.
@@ -475,6 +492,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("municipality.toml", include_str!("../schemas/municipality.toml")),
     ("dsp.toml", include_str!("../schemas/dsp.toml")),
+    ("strategy_plan.toml", include_str!("../schemas/strategy_plan.toml")),
+    (
+        "strategy_indicators.toml",
+        include_str!("../schemas/strategy_indicators.toml"),
+    ),
+    ("strategy_report.toml", include_str!("../schemas/strategy_report.toml")),
     ("registry.toml", include_str!("../schemas/registry.toml")),
     (
         "reference/oblasts.csv",
@@ -495,6 +518,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "reference/provider_types.csv",
         include_str!("../schemas/reference/provider_types.csv"),
+    ),
+    (
+        "reference/plan_actions.csv",
+        include_str!("../schemas/reference/plan_actions.csv"),
+    ),
+    (
+        "reference/activity_statuses.csv",
+        include_str!("../schemas/reference/activity_statuses.csv"),
     ),
 ];
 
@@ -589,6 +620,8 @@ impl Schemas {
             service_types: source.read("reference/service_types.csv")?,
             financing_types: source.read("reference/financing_types.csv")?,
             provider_types: source.read("reference/provider_types.csv")?,
+            plan_actions: source.read("reference/plan_actions.csv")?,
+            activity_statuses: source.read("reference/activity_statuses.csv")?,
             aliases: source.read("aliases.toml")?,
         })?;
         let common_file: CommonFile =
@@ -1078,7 +1111,16 @@ mod tests {
             let ids: Vec<&str> = schemas.templates.iter().map(|t| t.id.as_str()).collect();
             assert_eq!(
                 ids,
-                ["dsp", "municipality", "registry", "service_adults", "service_children"]
+                [
+                    "dsp",
+                    "municipality",
+                    "registry",
+                    "service_adults",
+                    "service_children",
+                    "strategy_indicators",
+                    "strategy_plan",
+                    "strategy_report"
+                ]
             );
             let adults = schemas.template("service_adults").unwrap();
             assert_eq!(adults.fields.len(), 27);

@@ -24,12 +24,22 @@ use crate::run::Run;
 /// analyst's only.
 ///
 /// Errors: [`Error::Output`] if a workbook cannot be built.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    strategy: &crate::strategy::Assessment,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
     for issue in &run.issues {
         if let Some(code) = issue.municipality.as_deref() {
             by_municipality.entry(code).or_default().push(issue);
         }
+    }
+    // Each municipality's own planned actions that are overdue go back to it too.
+    let overdue = super::strategy::overdue_by_municipality(strategy);
+    for code in overdue.keys() {
+        by_municipality.entry(code).or_default();
     }
     let by_municipality: Vec<(&Submission, Vec<&Issue>)> = by_municipality
         .into_iter()
@@ -42,8 +52,9 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
         .into_par_iter()
         .map(|(submission, issues)| {
             let code = &submission.municipality_code;
-            let bytes =
-                workbook(config, aggregates, submission, &issues).map_err(|e| Error::output(feedback_file(code), e))?;
+            let own = overdue.get(code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let bytes = workbook(config, aggregates, submission, &issues, own)
+                .map_err(|e| Error::output(feedback_file(code), e))?;
             Ok((code.to_string(), bytes))
         })
         .collect()
@@ -54,6 +65,7 @@ fn workbook(
     aggregates: &Aggregates,
     submission: &Submission,
     issues: &[&Issue],
+    overdue: &[&crate::strategy::matching::ActionStatus],
 ) -> Result<Vec<u8>, XlsxError> {
     let lang = config.lang;
     let t = |bg: &'static str, en: &'static str| tr(lang, bg, en);
@@ -165,6 +177,9 @@ fn workbook(
         )?;
     }
     print_setup(ws, true);
+    if !overdue.is_empty() {
+        super::strategy::overdue_sheet(&mut wb, config, &f, overdue)?;
+    }
     let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
     wb.set_properties(
         &DocProperties::new()

@@ -14,6 +14,7 @@ pub mod csv;
 pub mod feedback;
 pub mod json;
 pub mod sheetkit;
+pub mod strategy;
 pub mod text;
 pub mod workbook;
 
@@ -26,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REPORT_FILE, RUN_FILE, feedback_file};
 use crate::run::Run;
 use crate::staged::{self, StagedDir};
+use crate::strategy::Assessment;
 
 /// What a run wrote, relative to the output folder.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -46,9 +48,15 @@ pub struct OutputFile {
 /// write fails (a full temporary folder): that becomes an [`Error::Output`]
 /// like any other file that cannot be written, and the previous report
 /// stays in place.
-fn report_workbook(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<u8>> {
+fn report_workbook(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    strategy: &Assessment,
+) -> Result<Vec<u8>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        workbook::build(config, run, aggregates, comparison)
+        workbook::build(config, run, aggregates, comparison, strategy)
     }))
     .unwrap_or_else(|_| {
         Err(Error::output(
@@ -62,22 +70,35 @@ fn report_workbook(config: &Config, run: &Run, aggregates: &Aggregates, comparis
 /// temporary file; nothing else touches the disk).
 ///
 /// Errors: [`Error::Output`] when a workbook cannot be built.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<OutputFile>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    strategy: &Assessment,
+) -> Result<Vec<OutputFile>> {
     // The report workbook is the largest single piece of work: built beside the rest.
     let (report, (data, feedback)) = rayon::join(
-        || report_workbook(config, run, aggregates, comparison),
+        || report_workbook(config, run, aggregates, comparison, strategy),
         || {
             rayon::join(
                 || csv::build(config, run, aggregates, comparison),
-                || feedback::build(config, run, aggregates),
+                || feedback::build(config, run, aggregates, strategy),
             )
         },
     );
+    // The strategy's CSV files come only with the strategy's input: a run
+    // without a plan changes nothing but the sheet that says so.
+    let strategy_data = if strategy.has_input() {
+        strategy::csv_files(&config.schemas.reference, strategy)?
+    } else {
+        Vec::new()
+    };
     let mut files = vec![OutputFile {
         relative: REPORT_FILE.to_string(),
         bytes: report?,
     }];
-    for (name, bytes) in data? {
+    for (name, bytes) in data?.into_iter().chain(strategy_data) {
         files.push(OutputFile {
             relative: format!("{DATA_DIR}/{name}"),
             bytes,
@@ -104,7 +125,7 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &C
     };
     files.push(OutputFile {
         relative: RUN_FILE.to_string(),
-        bytes: json::build(config, run, aggregates, comparison, &written)?,
+        bytes: json::build(config, run, aggregates, comparison, strategy, &written)?,
     });
     Ok(files)
 }

@@ -82,7 +82,13 @@ impl Ctx<'_> {
 /// Builds the workbook.
 ///
 /// Errors: [`Error::Output`] if rust_xlsxwriter refuses something.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<u8>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    strategy: &crate::strategy::Assessment,
+) -> Result<Vec<u8>> {
     let ctx = Ctx {
         config,
         run,
@@ -141,6 +147,13 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &C
             .add_worksheet()
             .set_name(names.annexes[4])
             .map_err(xlsx_error)?,
+    )
+    .map_err(xlsx_error)?;
+    let strategy_sheet = super::strategy::sheet_name(ctx.lang);
+    super::strategy::sheet(
+        &ctx,
+        workbook.add_worksheet().set_name(strategy_sheet).map_err(xlsx_error)?,
+        strategy,
     )
     .map_err(xlsx_error)?;
     super::comparison::comparison(

@@ -97,6 +97,9 @@ fn annex_number(template: &Template) -> Option<u32> {
         (Role::ServiceCard, _) => Some(1),
         (Role::MunicipalCard, _) => Some(3),
         (Role::Dsp, _) => Some(4),
+        (Role::StrategyPlan, _) => Some(5),
+        (Role::StrategyIndicators, _) => Some(6),
+        (Role::StrategyReport, _) => Some(7),
         (Role::Registry, _) => None,
     }
 }

@@ -10,5 +10,6 @@ mod recalc;
 mod report;
 mod sample;
 mod snapshots;
+mod strategy;
 mod support;
 mod templates;
