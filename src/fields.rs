@@ -93,6 +93,11 @@ pub mod report {
     pub const FUNDS: &str = "funds";
     pub const FINANCING: &str = "financing";
     pub const DIFFICULTIES: &str = "difficulties";
+    /// The council's decision adopting the report, as written („Решение №
+    /// 123/25.10.2017"): the calendar reads its date.
+    pub const COUNCIL_DECISION: &str = "council_decision";
+    /// When the report was filled in: its received date without a registry.
+    pub const FILLED_ON: &str = "filled_on";
 }
 
 /// Fields of the service card for adults only.
@@ -346,6 +351,8 @@ pub const CONTRACT: &[Contracted] = &[
     field(StrategyReport, report::FUNDS, Money),
     choice(StrategyReport, report::FINANCING, Some(Table::FinancingTypes)),
     field(StrategyReport, report::DIFFICULTIES, Text),
+    field(StrategyReport, report::COUNCIL_DECISION, Text),
+    field(StrategyReport, report::FILLED_ON, Date),
     field(Registry, registry::INCOMING_NO, Text),
     field(Registry, registry::RECEIVED_ON, Date),
     field(Registry, registry::SENDER, Municipality),

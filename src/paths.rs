@@ -10,9 +10,11 @@ pub const RUN_FILE: &str = "run.json";
 pub const DATA_DIR: &str = "data";
 /// One workbook per municipality with findings.
 pub const FEEDBACK_DIR: &str = "feedback";
+/// The reminders, one short message per municipality missing something or late.
+pub const REMINDERS_FILE: &str = "reminders.txt";
 
 /// Everything a run writes into the output folder, and all it replaces there.
-pub const OUTPUTS: [&str; 4] = [REPORT_FILE, RUN_FILE, DATA_DIR, FEEDBACK_DIR];
+pub const OUTPUTS: [&str; 5] = [REPORT_FILE, RUN_FILE, DATA_DIR, FEEDBACK_DIR, REMINDERS_FILE];
 
 /// A folder new files are written to before they are swapped in.
 pub const STAGING_PREFIX: &str = ".socmon-staging-";

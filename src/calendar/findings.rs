@@ -5,16 +5,18 @@
 
 use chrono::NaiveDate;
 
-use super::Source;
 use super::decision::DecisionDate;
+use super::{DeadlineKey, Source};
 use crate::issue::Lang;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CalendarFinding {
-    /// The returns came after their deadline.
+    /// The returns, the implementation report or the council decision came
+    /// after its deadline (the decision's date is that of its text: no source).
     Late {
+        what: DeadlineKey,
         received_on: NaiveDate,
-        source: Source,
+        source: Option<Source>,
         deadline: NaiveDate,
         days: i64,
     },
@@ -51,25 +53,33 @@ impl CalendarFinding {
         let bg = lang == Lang::Bg;
         match self {
             CalendarFinding::Late {
+                what,
                 received_on,
                 source,
                 deadline,
                 days,
             } => {
-                if bg {
-                    format!(
-                        "Отчетните данни са получени на {} ({}), {days} дни след срока {}.",
-                        day(*received_on),
-                        source.label(lang),
-                        day(*deadline)
-                    )
-                } else {
-                    format!(
-                        "The returns came on {} ({}), {days} days after the deadline {}.",
-                        day(*received_on),
-                        source.label(lang),
-                        day(*deadline)
-                    )
+                let (on, deadline) = (day(*received_on), day(*deadline));
+                let source = source.map(|s| format!(" ({})", s.label(lang))).unwrap_or_default();
+                match (what, bg) {
+                    (DeadlineKey::Returns, true) => {
+                        format!("Отчетните данни са получени на {on}{source}, {days} дни след срока {deadline}.")
+                    }
+                    (DeadlineKey::StrategyReport, true) => format!(
+                        "Отчетът за изпълнението на стратегията е получен на {on}{source}, {days} дни след срока {deadline}."
+                    ),
+                    (DeadlineKey::CouncilDecision, true) => {
+                        format!("Общинският съвет е приел отчета на {on}, {days} дни след срока {deadline}.")
+                    }
+                    (DeadlineKey::Returns, false) => {
+                        format!("The returns came on {on}{source}, {days} days after the deadline {deadline}.")
+                    }
+                    (DeadlineKey::StrategyReport, false) => format!(
+                        "The strategy's implementation report came on {on}{source}, {days} days after the deadline {deadline}."
+                    ),
+                    (DeadlineKey::CouncilDecision, false) => {
+                        format!("The council adopted the report on {on}, {days} days after the deadline {deadline}.")
+                    }
                 }
             }
             CalendarFinding::FileTimeUntrusted {

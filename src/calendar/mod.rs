@@ -129,13 +129,13 @@ impl Timeliness {
     }
 }
 
-/// One municipality's returns in time.
+/// One municipality's returns, implementation report and council decision in time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MunicipalityDates {
     pub oblast_code: String,
     pub municipality_code: String,
     pub municipality: String,
-    /// The returns (files) it sent.
+    /// The returns (files of cards and tables) it sent.
     pub files: usize,
     /// When its returns came: the latest over its dated returns.
     pub received: Option<Received>,
@@ -143,6 +143,14 @@ pub struct MunicipalityDates {
     pub deadline: Option<NaiveDate>,
     /// None when not judged: no deadline, or returns with no date to trust.
     pub timeliness: Option<Timeliness>,
+    /// The files of its implementation report.
+    pub report_files: usize,
+    /// When its implementation report came.
+    pub report_received: Option<Received>,
+    pub report_timeliness: Option<Timeliness>,
+    /// The date of the council's decision adopting the report.
+    pub council_decision_on: Option<NaiveDate>,
+    pub council_timeliness: Option<Timeliness>,
 }
 
 /// The run's calendar: the deadlines and every municipality's dates.
@@ -153,6 +161,12 @@ pub struct Calendar {
     pub municipalities: Vec<MunicipalityDates>,
     /// Whether any registry of incoming documents was read.
     pub registry_read: bool,
+    /// From the history: the latest stored contact of each municipality,
+    /// with the name of its period (for one that sent no card this time).
+    pub stored_contacts: BTreeMap<String, (contact::Contact, String)>,
+    /// From the history: the municipalities late or missing in the
+    /// previous stored period of their oblast.
+    pub late_before: std::collections::BTreeSet<String>,
 }
 
 /// The counts of one oblast (or the run) against the returns' deadline.
@@ -229,13 +243,217 @@ fn name_keys(name: &str) -> (String, String) {
     (key(last), key(stem))
 }
 
-/// Dates every municipality's returns and judges them against the deadline.
+/// What a file is to the calendar: a return (cards, DSP tables, and a file
+/// that gave no record), a part of an implementation report, or neither
+/// (the strategy's plan and indicators, which are the monitoring unit's own).
+#[derive(Debug, Clone, Copy, Default)]
+struct FileKind {
+    returns: bool,
+    report: bool,
+}
+
+/// A municipality's latest dated file of one kind, and how many it sent.
+#[derive(Debug, Default)]
+struct Latest {
+    files: usize,
+    received: Option<Received>,
+}
+
+impl Latest {
+    fn add(&mut self, file: &str, received: Option<(NaiveDate, Source)>) {
+        self.files += 1;
+        if let Some((on, source)) = received
+            && self.received.as_ref().is_none_or(|r| on > r.on)
+        {
+            self.received = Some(Received {
+                on,
+                source,
+                file: file.to_string(),
+            });
+        }
+    }
+
+    /// Judged against a deadline: missing when nothing came, not judged
+    /// when what came has no date to trust.
+    fn judge(&self, deadline: Option<NaiveDate>) -> Option<Timeliness> {
+        let deadline = deadline?;
+        match (&self.received, self.files) {
+            (_, 0) => Some(Timeliness::Missing),
+            (Some(r), _) => Some(Timeliness::judge(Some(r.on), deadline)),
+            (None, _) => None,
+        }
+    }
+}
+
+/// A late finding at the file that came last.
+fn late(what: DeadlineKey, received: &Received, deadline: NaiveDate, days: i64, municipality: &str) -> Issue {
+    Issue::warning(
+        Location::file(&received.file),
+        Finding::Calendar(CalendarFinding::Late {
+            what,
+            received_on: received.on,
+            source: Some(received.source),
+            deadline,
+            days,
+        }),
+    )
+    .municipality(Some(municipality))
+}
+
+/// Dates every municipality's returns, implementation report and council
+/// decision and judges them against the deadlines.
 pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
     let schemas = inputs.schemas;
     let mut issues = Vec::new();
+    let (by_file, by_sender) = read_registry(inputs, &mut issues);
 
-    // The registry: rows naming a file date that file; the others date
-    // every return of their sender that no row names.
+    // The fill-in date of each file (the latest its records give) and what it is.
+    let mut filled: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut kinds: HashMap<&str, FileKind> = HashMap::new();
+    for record in inputs.records {
+        let template = &schemas.templates[record.template];
+        let kind = kinds.entry(record.file.as_str()).or_default();
+        match template.role {
+            Role::ServiceCard | Role::MunicipalCard | Role::Dsp => kind.returns = true,
+            Role::StrategyReport => kind.report = true,
+            Role::StrategyPlan | Role::StrategyIndicators | Role::Registry => continue,
+        }
+        if let Some(day) = record
+            .get(template, crate::fields::service::FILLED_ON)
+            .and_then(|v| v.as_date())
+        {
+            let slot = filled.entry(record.file.as_str()).or_insert(day);
+            *slot = (*slot).max(day);
+        }
+    }
+
+    // Each file's date, by its sender.
+    let mut returns: BTreeMap<String, Latest> = BTreeMap::new();
+    let mut reports: BTreeMap<String, Latest> = BTreeMap::new();
+    for file in inputs.files {
+        // A file that gave no record (unreadable, no template) is a return.
+        let kind = kinds.get(file.relative.as_str()).copied().unwrap_or(FileKind {
+            returns: true,
+            report: false,
+        });
+        if !kind.returns && !kind.report {
+            continue;
+        }
+        let Some(sender) = inputs.senders.of(&file.relative).municipality else {
+            continue;
+        };
+        let from_registry = by_file
+            .get(file.relative.as_str())
+            .or_else(|| by_sender.get(&sender))
+            .map(|&d| (d, Source::Registry));
+        let received = from_registry
+            .or_else(|| filled.get(file.relative.as_str()).map(|&d| (d, Source::FilledOn)))
+            .or_else(|| {
+                let modified = file.modified?;
+                let future = modified > inputs.today.succ_opt().unwrap_or(inputs.today);
+                if future || modified < inputs.period.start {
+                    issues.push(Issue::warning(
+                        Location::file(&file.relative),
+                        Finding::Calendar(CalendarFinding::FileTimeUntrusted {
+                            modified,
+                            future,
+                            period_start: inputs.period.start,
+                        }),
+                    ));
+                    return None;
+                }
+                Some((modified, Source::FileTime))
+            });
+        if kind.returns {
+            returns.entry(sender.clone()).or_default().add(&file.relative, received);
+        }
+        if kind.report {
+            reports.entry(sender).or_default().add(&file.relative, received);
+        }
+    }
+    let decisions = council_decisions(inputs, &mut issues);
+
+    let deadlines = inputs.deadlines;
+    let mut municipalities = Vec::new();
+    for oblast in inputs.oblasts {
+        for m in schemas.reference.municipalities_of(oblast) {
+            let sent = returns.remove(&m.code).unwrap_or_default();
+            let timeliness = sent.judge(deadlines.returns);
+            let report = reports.remove(&m.code).unwrap_or_default();
+            let report_timeliness = report.judge(deadlines.strategy_report);
+            for (what, latest, judged, deadline) in [
+                (DeadlineKey::Returns, &sent, timeliness, deadlines.returns),
+                (
+                    DeadlineKey::StrategyReport,
+                    &report,
+                    report_timeliness,
+                    deadlines.strategy_report,
+                ),
+            ] {
+                if let (Some(Timeliness::Late { days }), Some(r), Some(deadline)) = (judged, &latest.received, deadline)
+                {
+                    issues.push(late(what, r, deadline, days, &m.code));
+                }
+            }
+            let decision = decisions.get(m.code.as_str());
+            let council_decision_on = decision.and_then(|d| d.on.as_ref().map(|(on, _)| *on));
+            let council_timeliness = deadlines.council_decision.and_then(|deadline| match decision {
+                Some(Decision { on: Some((on, _)), .. }) => Some(Timeliness::judge(Some(*on), deadline)),
+                Some(Decision { undated: true, .. }) => None,
+                _ => Some(Timeliness::Missing),
+            });
+            if let (Some(Timeliness::Late { days }), Some(Decision { on: Some((on, at)), .. }), Some(deadline)) =
+                (council_timeliness, decision, deadlines.council_decision)
+            {
+                issues.push(
+                    Issue::warning(
+                        at.clone(),
+                        Finding::Calendar(CalendarFinding::Late {
+                            what: DeadlineKey::CouncilDecision,
+                            received_on: *on,
+                            source: None,
+                            deadline,
+                            days,
+                        }),
+                    )
+                    .template("strategy_report")
+                    .field(crate::fields::report::COUNCIL_DECISION)
+                    .municipality(Some(&m.code)),
+                );
+            }
+            municipalities.push(MunicipalityDates {
+                oblast_code: m.oblast_code.clone(),
+                municipality_code: m.code.clone(),
+                municipality: m.name_bg.clone(),
+                files: sent.files,
+                received: sent.received,
+                deadline: deadlines.returns,
+                timeliness,
+                report_files: report.files,
+                report_received: report.received,
+                report_timeliness,
+                council_decision_on,
+                council_timeliness,
+            });
+        }
+    }
+    let calendar = Calendar {
+        deadlines,
+        municipalities,
+        registry_read: !inputs.registry.is_empty(),
+        ..Calendar::default()
+    };
+    (calendar, issues)
+}
+
+/// The registry's dates: by the file a row names, and by sender for the
+/// rows that name none (the latest of each); a row naming no file of the
+/// input folder is a finding at its cell.
+fn read_registry<'a>(
+    inputs: &'a Inputs,
+    issues: &mut Vec<Issue>,
+) -> (HashMap<&'a str, NaiveDate>, HashMap<String, NaiveDate>) {
+    let schemas = inputs.schemas;
     let mut by_file: HashMap<&str, NaiveDate> = HashMap::new();
     let mut by_sender: HashMap<String, NaiveDate> = HashMap::new();
     let files_by_name: HashMap<String, Vec<&ReturnFile>> = inputs.files.iter().fold(HashMap::new(), |mut map, f| {
@@ -266,6 +484,7 @@ pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
         let (whole, _) = name_keys(name);
         let mut found: Vec<&ReturnFile> = files_by_name.get(&whole).cloned().unwrap_or_default();
         found.extend(inputs.files.iter().filter(|f| key(&f.relative) == key(name)));
+        found.sort_by(|a, b| a.relative.cmp(&b.relative));
         found.dedup_by(|a, b| a.relative == b.relative);
         // Several files of that name: the sender's, when it has one of them.
         if found.len() > 1
@@ -281,8 +500,7 @@ pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
             }
         }
         if found.is_empty() {
-            let field = template.field_index(registry::FILE);
-            let at = field.and_then(|f| row.cells[f]);
+            let at = template.field_index(registry::FILE).and_then(|f| row.cells[f]);
             let location = match at {
                 Some(cell) => Location::cell(&row.file, &row.sheet, cell),
                 None => row.location(),
@@ -303,103 +521,62 @@ pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
             *slot = (*slot).max(day);
         }
     }
+    (by_file, by_sender)
+}
 
-    // The fill-in date of each file: the latest its records give.
-    let mut filled: HashMap<&str, NaiveDate> = HashMap::new();
+/// A municipality's council decision adopting its implementation report.
+#[derive(Debug, Default)]
+struct Decision {
+    /// The latest readable date and where it is written.
+    on: Option<(NaiveDate, Location)>,
+    /// Some text gave no readable date.
+    undated: bool,
+}
+
+/// The council decisions of the implementation reports, by municipality;
+/// a text with no readable date is a warning at its cell (once per sheet).
+fn council_decisions<'a>(inputs: &'a Inputs, issues: &mut Vec<Issue>) -> HashMap<&'a str, Decision> {
+    let schemas = inputs.schemas;
+    let mut decisions: HashMap<&str, Decision> = HashMap::new();
+    let mut seen: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
     for record in inputs.records {
         let template = &schemas.templates[record.template];
-        if template.role == Role::Registry {
+        if template.role != Role::StrategyReport {
             continue;
         }
-        if let Some(day) = record
-            .get(template, crate::fields::service::FILLED_ON)
-            .and_then(|v| v.as_date())
-        {
-            let slot = filled.entry(record.file.as_str()).or_insert(day);
-            *slot = (*slot).max(day);
-        }
-    }
-
-    // Each return's date, by its sender.
-    let mut dated: BTreeMap<String, (usize, Option<Received>)> = BTreeMap::new();
-    for file in inputs.files {
-        let Some(sender) = inputs.senders.of(&file.relative).municipality else {
+        let Some(m) = record.municipality.as_deref() else {
             continue;
         };
-        let from_registry = by_file
-            .get(file.relative.as_str())
-            .or_else(|| by_sender.get(&sender))
-            .map(|&d| (d, Source::Registry));
-        let received = from_registry
-            .or_else(|| filled.get(file.relative.as_str()).map(|&d| (d, Source::FilledOn)))
-            .or_else(|| {
-                let modified = file.modified?;
-                let future = modified > inputs.today.succ_opt().unwrap_or(inputs.today);
-                if future || modified < inputs.period.start {
-                    issues.push(Issue::warning(
-                        Location::file(&file.relative),
-                        Finding::Calendar(CalendarFinding::FileTimeUntrusted {
-                            modified,
-                            future,
-                            period_start: inputs.period.start,
-                        }),
-                    ));
-                    return None;
-                }
-                Some((modified, Source::FileTime))
-            });
-        let entry = dated.entry(sender).or_insert((0, None));
-        entry.0 += 1;
-        if let Some((on, source)) = received
-            && entry.1.as_ref().is_none_or(|r| on > r.on)
-        {
-            entry.1 = Some(Received {
-                on,
-                source,
-                file: file.relative.clone(),
-            });
+        let Some(field) = template.field_index(crate::fields::report::COUNCIL_DECISION) else {
+            continue;
+        };
+        if !seen.insert((record.file.as_str(), record.sheet.as_str())) {
+            continue;
         }
-    }
-
-    let deadline = inputs.deadlines.returns;
-    let mut municipalities = Vec::new();
-    for oblast in inputs.oblasts {
-        for m in schemas.reference.municipalities_of(oblast) {
-            let (files, received) = dated.remove(&m.code).unwrap_or((0, None));
-            let timeliness = deadline.and_then(|deadline| match (&received, files) {
-                (_, 0) => Some(Timeliness::Missing),
-                (Some(r), _) => Some(Timeliness::judge(Some(r.on), deadline)),
-                (None, _) => None,
-            });
-            if let (Some(Timeliness::Late { days }), Some(r), Some(deadline)) = (timeliness, &received, deadline) {
+        let Some(text) = record.values[field].as_ref().and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let at = match record.cells[field] {
+            Some(cell) => Location::cell(&record.file, &record.sheet, cell),
+            None => Location::sheet(&record.file, &record.sheet),
+        };
+        let decision = decisions.entry(m).or_default();
+        match decision::decision_date(text) {
+            Ok(on) => {
+                if decision.on.as_ref().is_none_or(|(d, _)| on > *d) {
+                    decision.on = Some((on, at));
+                }
+            }
+            Err(why) => {
+                decision.undated = true;
                 issues.push(
-                    Issue::warning(
-                        Location::file(&r.file),
-                        Finding::Calendar(CalendarFinding::Late {
-                            received_on: r.on,
-                            source: r.source,
-                            deadline,
-                            days,
-                        }),
-                    )
-                    .municipality(Some(&m.code)),
+                    Issue::warning(at, Finding::Calendar(CalendarFinding::DecisionUndated { why }))
+                        .template(&template.id)
+                        .field(crate::fields::report::COUNCIL_DECISION)
+                        .value(text),
                 );
             }
-            municipalities.push(MunicipalityDates {
-                oblast_code: m.oblast_code.clone(),
-                municipality_code: m.code.clone(),
-                municipality: m.name_bg.clone(),
-                files,
-                received,
-                deadline,
-                timeliness,
-            });
         }
     }
-    let calendar = Calendar {
-        deadlines: inputs.deadlines,
-        municipalities,
-        registry_read: !inputs.registry.is_empty(),
-    };
-    (calendar, issues)
+    decisions
 }

@@ -783,14 +783,19 @@ pub(super) fn annex5(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
 pub(super) fn submissions(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
     let f = &ctx.f;
     let lang = ctx.lang;
-    titles(
-        ctx,
-        ws,
-        ctx.t("Подадени данни по общини", "Submissions by municipality"),
+    let note = format!(
+        "{}{}",
         ctx.t(
             "Пълни: карта на общината и ред в ДСП без грешки; непълни: нещо липсва или има грешки; липсват: нищо не е получено от общината.",
             "Complete: municipal card and DSP row without errors; incomplete: something missing or with errors; missing: nothing received from the municipality.",
         ),
+        super::reminders::timeliness_note(ctx)
+    );
+    titles(
+        ctx,
+        ws,
+        ctx.t("Подадени данни по общини", "Submissions by municipality"),
+        &note,
     )?;
     let cols = vec![
         col(ctx.t("Община", "Municipality"), Kind::Text, 18.0),
@@ -804,6 +809,10 @@ pub(super) fn submissions(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError
         col(ctx.t("Дата на попълване", "Filled in on"), Kind::Date, 12.0),
         col(ctx.t("Състояние", "Status"), Kind::Text, 12.0),
     ];
+    let cols: Vec<_> = cols
+        .into_iter()
+        .chain(super::reminders::timeliness_columns(ctx))
+        .collect();
     let header_row = 3;
     write_header(ws, f, header_row, 0, &cols)?;
     let count_yes = |c: u16, first: u32, last: u32, cached: usize| {
@@ -839,6 +848,9 @@ pub(super) fn submissions(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError
                     Out::date(s.filled_on),
                     Out::text(status(lang, s.status)),
                 ]
+                .into_iter()
+                .chain(super::reminders::timeliness_cells(ctx, &s.municipality_code))
+                .collect()
             },
             |_, label, group, first, last| {
                 vec![
@@ -853,6 +865,9 @@ pub(super) fn submissions(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError
                     Out::Empty,
                     Out::Empty,
                 ]
+                .into_iter()
+                .chain(super::reminders::timeliness_columns(ctx).iter().map(|_| Out::Empty))
+                .collect()
             },
         ),
     )?;

@@ -68,6 +68,29 @@ impl Table {
     }
 }
 
+/// The calendar's columns of a municipality in `submissions.csv`.
+fn timeliness_cells(calendar: &crate::calendar::Calendar, municipality: &str) -> Vec<String> {
+    use crate::calendar::Timeliness;
+    let Some(m) = calendar.of(municipality) else {
+        return vec![String::new(); 9];
+    };
+    let word = |t: Option<Timeliness>| t.map(|t| t.as_str().to_string()).unwrap_or_default();
+    vec![
+        date(m.received.as_ref().map(|r| r.on)),
+        m.received
+            .as_ref()
+            .map(|r| r.source.as_str().to_string())
+            .unwrap_or_default(),
+        date(m.deadline),
+        int(m.timeliness.and_then(Timeliness::days_late)),
+        word(m.timeliness),
+        date(m.report_received.as_ref().map(|r| r.on)),
+        word(m.report_timeliness),
+        date(m.council_decision_on),
+        word(m.council_timeliness),
+    ]
+}
+
 /// Text cells, neutralised.
 fn texts<const N: usize>(values: [&str; N]) -> Vec<String> {
     values.iter().map(|v| neutralise(v)).collect()
@@ -276,6 +299,15 @@ pub fn build(
         "warnings",
         "status",
         "filled_on",
+        "received_on",
+        "received_source",
+        "deadline",
+        "days_late",
+        "timeliness",
+        "report_received_on",
+        "report_timeliness",
+        "council_decision_on",
+        "council_timeliness",
     ])?;
     for s in &aggregates.submissions {
         let mut row = texts([&s.oblast_code, &s.municipality_code, &s.municipality]);
@@ -289,9 +321,18 @@ pub fn build(
             s.status.as_str().to_string(),
             date(s.filled_on),
         ]);
+        row.extend(timeliness_cells(&run.calendar, &s.municipality_code));
         submissions.row(row)?;
     }
     files.push(("submissions.csv".to_string(), submissions.finish()?));
+
+    let list = super::reminders::reminders(config, run, aggregates);
+    let (header, rows) = super::reminders::csv_rows(&list, config.lang);
+    let mut reminders = Table::new(&header)?;
+    for row in rows {
+        reminders.row(row.iter().map(|c| neutralise(c)).collect())?;
+    }
+    files.push(("reminders.csv".to_string(), reminders.finish()?));
 
     let messages = Messages {
         lang: config.lang,

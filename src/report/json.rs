@@ -77,6 +77,9 @@ struct RunJson<'a> {
     /// indicators or reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     strategy: Option<Vec<crate::strategy::OblastFiguresJson>>,
+    /// When the returns came: the deadlines, the counts on time, late and
+    /// missing, and the share on time (`crate::calendar`).
+    timeliness: super::reminders::TimelinessJson,
     outputs: &'a Written,
 }
 
@@ -151,6 +154,11 @@ pub fn build(
             outliers: run.issues.iter().filter(|i| i.code() == "outlier").count(),
         },
         strategy: strategy.has_input().then(|| strategy.figures()),
+        timeliness: super::reminders::json(
+            run,
+            &run.calendar,
+            super::reminders::reminders(config, run, aggregates).len(),
+        ),
         outputs: written,
     };
     let mut bytes = serde_json::to_vec_pretty(&summary).map_err(|e| Error::output(super::RUN_FILE, e))?;

@@ -13,6 +13,7 @@ pub mod comparison;
 pub mod csv;
 pub mod feedback;
 pub mod json;
+pub mod reminders;
 pub mod sheetkit;
 pub mod strategy;
 pub mod text;
@@ -24,7 +25,7 @@ use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REPORT_FILE, RUN_FILE, feedback_file};
+use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REMINDERS_FILE, REPORT_FILE, RUN_FILE, feedback_file};
 use crate::run::Run;
 use crate::staged::{self, StagedDir};
 use crate::strategy::Assessment;
@@ -35,6 +36,7 @@ pub struct Written {
     pub report: String,
     pub data: Vec<String>,
     pub feedback: Vec<String>,
+    pub reminders: String,
 }
 
 /// A file to be written: its path relative to the output folder and bytes.
@@ -110,8 +112,13 @@ pub fn build(
             bytes,
         });
     }
+    files.push(OutputFile {
+        relative: REMINDERS_FILE.to_string(),
+        bytes: reminders::text(config, &reminders::reminders(config, run, aggregates)).into_bytes(),
+    });
     let written = Written {
         report: REPORT_FILE.to_string(),
+        reminders: REMINDERS_FILE.to_string(),
         data: files
             .iter()
             .filter(|f| f.relative.starts_with(DATA_DIR))

@@ -51,6 +51,7 @@ pub struct SheetNames {
     pub trends: &'static str,
     pub outliers: &'static str,
     pub submissions: &'static str,
+    pub reminders: &'static str,
     pub issues: &'static str,
 }
 
@@ -69,6 +70,7 @@ pub fn sheet_names(lang: Lang) -> SheetNames {
             trends: "Динамика",
             outliers: "Отклонения",
             submissions: "Подадени данни",
+            reminders: "Напомняния",
             issues: "Грешки",
         },
         Lang::En => SheetNames {
@@ -78,6 +80,7 @@ pub fn sheet_names(lang: Lang) -> SheetNames {
             trends: "Trends",
             outliers: "Outliers",
             submissions: "Submissions",
+            reminders: "Reminders",
             issues: "Issues",
         },
     }

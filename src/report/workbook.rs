@@ -183,6 +183,12 @@ pub fn build(
             .map_err(xlsx_error)?,
     )
     .map_err(xlsx_error)?;
+    super::reminders::sheet(
+        &ctx,
+        workbook.add_worksheet().set_name(names.reminders).map_err(xlsx_error)?,
+        &super::reminders::reminders(config, run, aggregates),
+    )
+    .map_err(xlsx_error)?;
     issues(
         &ctx,
         workbook.add_worksheet().set_name(names.issues).map_err(xlsx_error)?,
