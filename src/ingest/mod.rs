@@ -3,6 +3,7 @@
 //! beyond the probe it is handed; nothing here writes to the input.
 
 pub mod budget;
+pub mod csv;
 pub mod guard;
 pub mod merges;
 pub mod sniff;
@@ -151,6 +152,22 @@ pub fn read_file(
     }
     let mut memory = budget::Reservation::new(size, limits.max_memory_bytes)?;
     let bytes = std::fs::read(&file.path).map_err(|e| FileProblem::Io { detail: e.to_string() })?;
+    // A table kept as CSV (a registry exported from an office system): one sheet of text.
+    if csv::is_csv(&file.relative)
+        && matches!(sniff::sniff(&bytes), Err(FileProblem::NotASpreadsheet { looks_like: Some(ref t) }) if t == "text")
+    {
+        memory.grow_to(size.saturating_mul(4))?;
+        let name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
+        let sheet = csv::read(&bytes, name, limits)?;
+        return Ok(FileRead {
+            format: Format::Csv,
+            workbook: workbook::Workbook {
+                sheets: vec![sheet],
+                ..workbook::Workbook::default()
+            },
+            memory,
+        });
+    }
     memory.grow_to(opening_cost(&bytes))?;
     read_reserved(&bytes, limits, common, probe, memory)
 }

@@ -15,6 +15,8 @@ pub enum Format {
     Xlsb,
     Xls,
     Ods,
+    /// A CSV file named so, read as one sheet of text (`super::csv`).
+    Csv,
 }
 
 impl Format {
@@ -24,6 +26,7 @@ impl Format {
             Format::Xlsb => "xlsb",
             Format::Xls => "xls",
             Format::Ods => "ods",
+            Format::Csv => "csv",
         }
     }
 }

@@ -169,6 +169,10 @@ pub fn read_workbook(
     const READER_STATE: u64 = 1024 * 1024;
     let file_bytes = bytes.len() as u64 + READER_STATE;
     match format {
+        // CSV is read as text by `super::csv`, never by a workbook reader.
+        Format::Csv => Err(FileProblem::NotASpreadsheet {
+            looks_like: Some("text".into()),
+        }),
         Format::Xlsx => {
             let (parts, zip) = guard::check_zip(bytes, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;

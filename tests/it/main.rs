@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod calendar;
 mod cli;
 mod fuzz;
 mod golden;

@@ -1,0 +1,459 @@
+//! The reporting calendar (CALENDAR.md): deadlines, when each return came
+//! and from which source, timeliness, the registry's bad rows, the council
+//! decision's date, reminders and their contacts.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use chrono::NaiveDate;
+use socmon::book::{BookCell, BookFormat, BookSheet, BookValue};
+use socmon::calendar::{Deadlines, Source, Timeliness};
+use socmon::pipeline;
+
+use super::strategy::{REPORT_HEADER, REPORT_TITLE, activity, titled_table};
+use super::support::*;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Sets a file's modification time to noon of a day.
+fn touch(path: &Path, on: NaiveDate) {
+    let secs = on.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+    let time = if secs >= 0 {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs as u64)
+    } else {
+        SystemTime::UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+    };
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+}
+
+/// An adult service card of a municipality, with its fill-in date or none.
+fn card(municipality: &str, filled_on: Option<BookValue>) -> socmon::book::Book {
+    let rows = with(
+        adults_card(municipality, "Дневен център"),
+        "Дата на попълване",
+        filled_on,
+    );
+    book(vec![form_sheet("Карта", ADULTS_TITLE, &rows, Style::default())])
+}
+
+/// A municipal card with the person and contact as given.
+fn municipal_card(municipality: &str, filled_by: &str, contact: &str) -> socmon::book::Book {
+    let rows = vec![
+        ("Област", t("Русе")),
+        ("Община", t(municipality)),
+        ("Население – общо", n(10_000.0)),
+        ("Утвърден бюджет – държавно делегирани дейности (лв.)", n(100_000.0)),
+        ("Утвърден бюджет – местни дейности (лв.)", n(10_000.0)),
+        ("Приет годишен план за развитие на социалните услуги", t("да")),
+        ("Дата на попълване", d(2017, 7, 20)),
+        ("Попълнил (име, длъжност)", t(filled_by)),
+        ("Телефон, e-mail", t(contact)),
+    ];
+    book(vec![form_sheet("Община", MUNICIPAL_TITLE, &rows, Style::default())])
+}
+
+/// A registry sheet: a title, then the header and rows as written.
+fn registry_sheet(header: &[&str], rows: &[Vec<BookValue>]) -> BookSheet {
+    let mut cells = vec![BookCell {
+        row: 0,
+        col: 0,
+        value: t("Регистър на входящите документи"),
+    }];
+    for (c, h) in header.iter().enumerate() {
+        cells.push(BookCell {
+            row: 2,
+            col: c as u16,
+            value: t(h),
+        });
+    }
+    for (r, values) in rows.iter().enumerate() {
+        for (c, v) in values.iter().enumerate() {
+            cells.push(BookCell {
+                row: 3 + r as u32,
+                col: c as u16,
+                value: v.clone(),
+            });
+        }
+    }
+    BookSheet {
+        name: "Входящи".into(),
+        hidden: false,
+        cells,
+        merges: Vec::new(),
+        column_widths: Vec::new(),
+    }
+}
+
+fn with_deadline(input: &Path, deadlines: Deadlines) -> socmon::config::Config {
+    let mut config = config(input, Some("RSE"));
+    config.deadlines = deadlines;
+    config
+}
+
+fn returns_by(deadline: NaiveDate) -> Deadlines {
+    Deadlines {
+        returns: Some(deadline),
+        ..Deadlines::default()
+    }
+}
+
+#[test]
+fn each_source_of_a_received_date_in_its_order_of_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    // Named by file in the registry (its own fill-in date is earlier).
+    put(
+        &input,
+        "Бяла/карта.xlsx",
+        &card("Бяла", Some(d(2017, 7, 14))),
+        BookFormat::Xlsx,
+    );
+    // Dated by a registry row of its sender (no file named), over its fill-in date.
+    put(
+        &input,
+        "Ветово/карта.xlsx",
+        &card("Ветово", Some(d(2017, 8, 2))),
+        BookFormat::Xlsx,
+    );
+    // Not in the registry: its fill-in date.
+    put(
+        &input,
+        "Борово/карта.xlsx",
+        &card("Борово", Some(d(2017, 7, 10))),
+        BookFormat::Xlsx,
+    );
+    // No fill-in date: the file's time, said so.
+    put(&input, "Иваново/карта.xlsx", &card("Иваново", None), BookFormat::Xlsx);
+    touch(&input.join("Иваново/карта.xlsx"), day(2017, 8, 9));
+    // A file time in the future and one before the period: not trusted.
+    put(&input, "Ценово/карта.xlsx", &card("Ценово", None), BookFormat::Xlsx);
+    touch(&input.join("Ценово/карта.xlsx"), day(2099, 1, 1));
+    put(
+        &input,
+        "Сливо поле/карта.xlsx",
+        &card("Сливо поле", None),
+        BookFormat::Xlsx,
+    );
+    touch(&input.join("Сливо поле/карта.xlsx"), day(2015, 3, 1));
+    std::fs::write(
+        input.join("входящ регистър.csv"),
+        "Вх. №;Дата;Подател;Файл\n\
+         94-00-12;20.07.2017;Община Бяла;карта.xlsx\n\
+         94-00-13;03.08.2017;Община Ветово;\n\
+         94-00-14;01.08.2017;Община Ветово;\n\
+         94-00-15;вчера;Община Борово;\n\
+         94-00-16;05.08.2017;Община Атлантида;\n\
+         94-00-17;05.08.2017;Община Габрово;\n\
+         94-00-18;05.08.2017;Община Русе;няма такъв.xlsx\n",
+    )
+    .unwrap();
+    let run = pipeline::check(&with_deadline(&input, returns_by(day(2017, 7, 31)))).unwrap();
+    let of = |code: &str| run.calendar.of(code).unwrap();
+    let received = |code: &str| of(code).received.as_ref().map(|r| (r.on, r.source));
+
+    assert_eq!(received("RSE04"), Some((day(2017, 7, 20), Source::Registry)));
+    assert_eq!(received("RSE05"), Some((day(2017, 8, 3), Source::Registry)));
+    assert_eq!(received("RSE03"), Some((day(2017, 7, 10), Source::FilledOn)));
+    assert_eq!(received("RSE13"), Some((day(2017, 8, 9), Source::FileTime)));
+    assert_eq!(received("RSE37"), None);
+    assert_eq!(received("RSE33"), None);
+
+    assert_eq!(of("RSE04").timeliness, Some(Timeliness::OnTime));
+    assert_eq!(of("RSE05").timeliness, Some(Timeliness::Late { days: 3 }));
+    assert_eq!(of("RSE03").timeliness, Some(Timeliness::OnTime));
+    assert_eq!(of("RSE13").timeliness, Some(Timeliness::Late { days: 9 }));
+    // Sent, but with no date to trust: not judged.
+    assert_eq!(of("RSE37").timeliness, None);
+    // Sent nothing.
+    assert_eq!(of("RSE27").timeliness, Some(Timeliness::Missing));
+
+    // Late returns are warnings at the file that came last, with the date, source and deadline.
+    let late = issues_at(&run, "Ветово/карта.xlsx")
+        .into_iter()
+        .find(|i| i.code() == "late")
+        .expect("a late finding");
+    assert_eq!(late.municipality.as_deref(), Some("RSE05"));
+    let messages = socmon::issue::Messages {
+        lang: socmon::issue::Lang::Bg,
+        schemas: &config(&input, None).schemas,
+    };
+    let text = messages.message(late);
+    for part in ["03.08.2017", "входящ регистър", "31.07.2017", "3 дни"] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    // An untrusted file time is said, at its file.
+    for file in ["Ценово/карта.xlsx", "Сливо поле/карта.xlsx"] {
+        assert!(issues_at(&run, file).iter().any(|i| i.code() == "file_time"), "{file}");
+    }
+    // The registry's bad rows are findings at their cells; the rows are ignored.
+    let registry = findings(&run)
+        .into_iter()
+        .filter(|(file, ..)| file == "входящ регистър.csv")
+        .map(|(_, cell, code, _)| (cell, code))
+        .collect::<Vec<_>>();
+    for expected in [
+        ("B5", "type"),
+        ("C6", "unknown_municipality"),
+        ("C7", "wrong_oblast"),
+        ("D8", "unknown_file"),
+    ] {
+        assert!(
+            registry
+                .iter()
+                .any(|(cell, code)| cell.ends_with(expected.0) && code == expected.1),
+            "{expected:?} in {registry:?}"
+        );
+    }
+    // The registry's rows are no returns and its findings are nobody's feedback.
+    assert!(run.records.iter().all(|r| !r.file.ends_with(".csv")));
+    assert_eq!(run.registry.len(), 7);
+    assert!(
+        run.issues
+            .iter()
+            .filter(|i| i.location.file.ends_with(".csv"))
+            .all(|i| i.municipality.is_none())
+    );
+}
+
+#[test]
+fn a_registry_workbook_is_recognised_by_its_header_and_matches_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    put(
+        &input,
+        "Бяла/Бяла_карта_ДЦ.xlsx",
+        &card("Бяла", Some(d(2017, 7, 14))),
+        BookFormat::Xlsx,
+    );
+    let sheet = registry_sheet(
+        &["Входящ номер", "Дата на постъпване", "Подател", "Име на файла"],
+        &[vec![t("94-00-1"), d(2017, 8, 4), t("общ. Бяла"), t("Бяла_карта_ДЦ")]],
+    );
+    put(&input, "регистър.xls", &book(vec![sheet]), BookFormat::Xls);
+    let run = pipeline::check(&with_deadline(&input, returns_by(day(2017, 7, 31)))).unwrap();
+    let bjala = run.calendar.of("RSE04").unwrap();
+    assert_eq!(
+        bjala.received.as_ref().map(|r| (r.on, r.source, r.file.as_str())),
+        Some((day(2017, 8, 4), Source::Registry, "Бяла/Бяла_карта_ДЦ.xlsx"))
+    );
+    assert_eq!(bjala.timeliness, Some(Timeliness::Late { days: 4 }));
+    assert_eq!(run.registry.len(), 1);
+}
+
+#[test]
+fn without_a_deadline_nothing_is_judged_but_the_dates_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    put(
+        &input,
+        "Бяла/карта.xlsx",
+        &card("Бяла", Some(d(2017, 9, 14))),
+        BookFormat::Xlsx,
+    );
+    let run = pipeline::check(&config(&input, Some("RSE"))).unwrap();
+    let bjala = run.calendar.of("RSE04").unwrap();
+    assert_eq!(bjala.received.as_ref().map(|r| r.on), Some(day(2017, 9, 14)));
+    assert!(run.calendar.municipalities.iter().all(|m| m.timeliness.is_none()));
+    assert!(run.issues.iter().all(|i| i.code() != "late"));
+    assert_eq!(run.calendar.counts(None).share_on_time, None);
+}
+
+/// An implementation report of a municipality with its council decision as written.
+fn report(municipality: &str, decision: &str, filled_on: &str) -> socmon::book::Book {
+    let sheet = titled_table(
+        "Отчет",
+        REPORT_TITLE,
+        &[
+            ("Област", t("Русе")),
+            ("Община", t(municipality)),
+            ("Отчетен период от", t("01.01.2016")),
+            ("Отчетен период до", t("30.06.2017")),
+            ("Решение на Общинския съвет за приемане (№, дата)", t(decision)),
+            ("Дата на попълване", t(filled_on)),
+        ],
+        &REPORT_HEADER,
+        &[activity("1.1", "Разкриване на ДЦ", "изпълнена", "", None, "")],
+    );
+    book(vec![sheet])
+}
+
+#[test]
+fn the_council_decision_is_read_from_its_text_forms_and_judged_with_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    put(
+        &input,
+        "Бяла/отчет.xlsx",
+        &report("Бяла", "Решение № 123/25.10.2017", "09.10.2017"),
+        BookFormat::Xlsx,
+    );
+    put(
+        &input,
+        "Ветово/отчет.xlsx",
+        &report("Ветово", "№ 45 от 02.11.2017 г.", "12.10.2017"),
+        BookFormat::Xlsx,
+    );
+    put(
+        &input,
+        "Борово/отчет.xlsx",
+        &report("Борово", "Решение № 12 (предстои)", "10.10.2017"),
+        BookFormat::Xlsx,
+    );
+    let deadlines = Deadlines {
+        returns: None,
+        strategy_report: Some(day(2017, 10, 10)),
+        council_decision: Some(day(2017, 10, 30)),
+    };
+    let run = pipeline::check(&with_deadline(&input, deadlines)).unwrap();
+    let of = |code: &str| run.calendar.of(code).unwrap();
+    assert_eq!(of("RSE04").council_decision_on, Some(day(2017, 10, 25)));
+    assert_eq!(of("RSE04").council_timeliness, Some(Timeliness::OnTime));
+    assert_eq!(of("RSE04").report_timeliness, Some(Timeliness::OnTime));
+    assert_eq!(of("RSE05").council_decision_on, Some(day(2017, 11, 2)));
+    assert_eq!(of("RSE05").council_timeliness, Some(Timeliness::Late { days: 3 }));
+    assert_eq!(of("RSE05").report_timeliness, Some(Timeliness::Late { days: 2 }));
+    // No readable date: a warning at its cell, and the council is not judged.
+    assert_eq!(of("RSE03").council_decision_on, None);
+    assert_eq!(of("RSE03").council_timeliness, None);
+    let undated = issues_at(&run, "Борово/отчет.xlsx")
+        .into_iter()
+        .find(|i| i.code() == "decision_date")
+        .expect("a decision_date warning");
+    assert_eq!(undated.location.cell.map(|c| c.to_string()).as_deref(), Some("B7"));
+    assert_eq!(undated.severity, socmon::issue::Severity::Warning);
+    // Nothing came from Русе: report and decision missing.
+    assert_eq!(of("RSE27").report_timeliness, Some(Timeliness::Missing));
+    assert_eq!(of("RSE27").council_timeliness, Some(Timeliness::Missing));
+    // The late decision is a finding at its cell.
+    assert!(
+        issues_at(&run, "Ветово/отчет.xlsx")
+            .iter()
+            .any(|i| i.code() == "late" && i.field.as_deref() == Some("council_decision"))
+    );
+}
+
+#[test]
+fn reminders_name_what_is_missing_or_late_and_whom_to_call_or_that_there_is_no_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    let output = dir.path().join("output");
+    // Late, with a contact on its municipal card.
+    put(
+        &input,
+        "Бяла/община.xlsx",
+        &municipal_card(
+            "Бяла",
+            "Мария Иванова, главен експерт",
+            "0817 72 234, m.ivanova@byala.bg",
+        ),
+        BookFormat::Xlsx,
+    );
+    put(
+        &input,
+        "Бяла/карта.xlsx",
+        &card("Бяла", Some(d(2017, 8, 14))),
+        BookFormat::Xlsx,
+    );
+    // In time, but without its municipal card, and so without a contact.
+    put(
+        &input,
+        "Ветово/карта.xlsx",
+        &card("Ветово", Some(d(2017, 7, 14))),
+        BookFormat::Xlsx,
+    );
+    let mut config = with_deadline(&input, returns_by(day(2017, 7, 31)));
+    config.output = output.clone();
+    pipeline::report(&config).unwrap();
+
+    let rows = csv_rows(&output.join("data/reminders.csv"));
+    let row = |code: &str| rows.iter().find(|r| r["municipality_code"] == code).unwrap();
+    assert_eq!(row("RSE04")["late"], "14");
+    assert_eq!(row("RSE04")["missing"], "");
+    assert_eq!(row("RSE04")["deadline"], "2017-07-31");
+    assert_eq!(row("RSE04")["contact_name"], "Мария Иванова");
+    assert_eq!(row("RSE04")["contact_phone"], "0817 72 234");
+    assert_eq!(row("RSE04")["contact_email"], "m.ivanova@byala.bg");
+    assert_eq!(row("RSE05")["missing"], "карта на общината");
+    assert_eq!(row("RSE05")["late"], "");
+    assert_eq!(row("RSE05")["contact_name"], "");
+    assert_eq!(row("RSE05")["contact_phone"], "");
+    // Every municipality that sent nothing is there too; none in time with all sent.
+    assert!(
+        rows.iter()
+            .any(|r| r["municipality_code"] == "RSE27" && r["missing"].starts_with("всички"))
+    );
+    let text = std::fs::read_to_string(output.join("reminders.txt")).unwrap();
+    assert!(
+        text.contains("Община Бяла (RSE04) — до: Мария Иванова, 0817 72 234, m.ivanova@byala.bg"),
+        "{text}"
+    );
+    assert!(text.contains("14 дни след срока 31.07.2017"), "{text}");
+    assert!(
+        text.contains("Община Ветово (RSE05) — до: няма контакт в картата на общината"),
+        "{text}"
+    );
+
+    let submissions = csv_rows(&output.join("data/submissions.csv"));
+    let bjala = submissions.iter().find(|r| r["municipality_code"] == "RSE04").unwrap();
+    assert_eq!(bjala["received_on"], "2017-08-14");
+    assert_eq!(bjala["received_source"], "filled_on");
+    assert_eq!(bjala["days_late"], "14");
+    assert_eq!(bjala["timeliness"], "late");
+    let vetovo = submissions.iter().find(|r| r["municipality_code"] == "RSE05").unwrap();
+    assert_eq!(
+        (vetovo["days_late"].as_str(), vetovo["timeliness"].as_str()),
+        ("0", "on_time")
+    );
+
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(output.join("run.json")).unwrap()).unwrap();
+    let timeliness = &json["timeliness"];
+    assert_eq!(timeliness["deadlines"]["returns"], "2017-07-31");
+    assert_eq!(timeliness["on_time"], 1);
+    assert_eq!(timeliness["late"], 1);
+    let municipalities = run_municipalities(&config);
+    assert_eq!(timeliness["missing"], municipalities - 2);
+    let share = timeliness["share_on_time"].as_f64().unwrap();
+    assert!((share - 1.0 / municipalities as f64).abs() < 1e-9, "{share}");
+}
+
+fn run_municipalities(config: &socmon::config::Config) -> u64 {
+    config.schemas.reference.municipalities_of("RSE").count() as u64
+}
+
+#[test]
+fn a_bad_deadline_is_a_usage_error_naming_the_valid_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("input")).unwrap();
+    for args in [
+        vec!["validate", "--oblast", "RSE", "--deadline", "report=2017-10-10"],
+        vec!["validate", "--oblast", "RSE", "--deadline", "returns=31.02.2017"],
+        vec!["validate", "--oblast", "RSE", "--deadline", "returns"],
+    ] {
+        let out = socmon(&args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("returns, strategy_report, council_decision"),
+            "{stderr}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("input/socmon.toml"),
+        "oblast = \"RSE\"\n[deadlines]\nreturns = \"2017-07-31\"\ncouncil = \"2017-10-30\"\n",
+    )
+    .unwrap();
+    let out = socmon(&["validate"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"council\"") && stderr.contains("strategy_report"),
+        "{stderr}"
+    );
+}
