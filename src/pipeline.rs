@@ -263,6 +263,33 @@ pub fn check(config: &Config) -> Result<Run> {
     })
 }
 
+/// What the history knows of the calendar: per oblast, its stored periods
+/// that end before this one begins, oldest first (late last period, the
+/// latest contact of a municipality that sent no card now).
+fn remember_calendar(calendar: &mut calendar::Calendar, comparison: &Comparison, period: crate::period::Period) {
+    for stored in comparison.earlier.values() {
+        let past: Vec<calendar::PastPeriod> = stored
+            .iter()
+            .filter(|p| p.meta.period.end < period.start)
+            .map(|p| calendar::PastPeriod {
+                name: p.meta.period.name(),
+                late_or_missing: p
+                    .timeliness
+                    .iter()
+                    .filter(|t| t.late_or_missing())
+                    .map(|t| t.municipality_code.clone())
+                    .collect(),
+                contacts: p
+                    .timeliness
+                    .iter()
+                    .map(|t| (t.municipality_code.clone(), t.contact()))
+                    .collect(),
+            })
+            .collect();
+        calendar.remember(&past);
+    }
+}
+
 /// When each municipality's returns came, and the calendar's findings: the
 /// registry, the cards' fill-in dates, else the files' times (the returns'
 /// files only, the registry's own excepted).
@@ -349,6 +376,7 @@ pub fn report(config: &Config) -> Result<Reported> {
     let stored = stored_periods(history.as_ref(), &run.oblasts)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
     let comparison = compare::compare(&current, stored, compare_with)?;
+    remember_calendar(&mut run.calendar, &comparison, config.period);
     let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     run.add_findings(outliers);

@@ -209,6 +209,35 @@ impl Calendar {
     pub fn of(&self, municipality: &str) -> Option<&MunicipalityDates> {
         self.municipalities.iter().find(|m| m.municipality_code == municipality)
     }
+
+    /// Takes in what the history knows of earlier periods (one oblast's,
+    /// oldest first, each ending before this run's period begins): the
+    /// municipalities late or missing in the latest of them, and each
+    /// municipality's latest stored contact.
+    pub fn remember(&mut self, past: &[PastPeriod]) {
+        if let Some(last) = past.last() {
+            self.late_before.extend(last.late_or_missing.iter().cloned());
+        }
+        for period in past {
+            for (code, contact) in &period.contacts {
+                if !contact.is_empty() {
+                    self.stored_contacts
+                        .insert(code.clone(), (contact.clone(), period.name.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// What the calendar needs of one stored earlier period.
+#[derive(Debug, Clone, Default)]
+pub struct PastPeriod {
+    /// Its name (`2017Q2`), as the reminders say where a contact came from.
+    pub name: String,
+    /// Municipalities whose returns were late or missing then.
+    pub late_or_missing: std::collections::BTreeSet<String>,
+    /// The contact of each municipality's card then.
+    pub contacts: BTreeMap<String, contact::Contact>,
 }
 
 /// A file of the input folder that is a return, with its modification day.

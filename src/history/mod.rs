@@ -204,10 +204,18 @@ impl History {
             let services = tables::services_from(&table("services")?).map_err(|e| Error::history(&path, e))?;
             let municipalities =
                 tables::figures_from(&table("by_municipality")?).map_err(|e| Error::history(&path, e))?;
+            // A period stored before socmon kept the calendar has no timeliness table.
+            let timeliness_file = path.join("timeliness.parquet");
+            let timeliness = if timeliness_file.is_file() {
+                tables::timeliness_from(&read_parquet(&timeliness_file)?).map_err(|e| Error::history(&path, e))?
+            } else {
+                Vec::new()
+            };
             periods.push(StoredPeriod {
                 meta,
                 services,
                 municipalities,
+                timeliness,
             });
         }
         periods.sort_by_key(|p| (p.meta.period.start, p.meta.period.end));

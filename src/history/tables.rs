@@ -122,6 +122,41 @@ impl StoredService {
     }
 }
 
+/// One municipality's calendar of a stored period (`timeliness.parquet`):
+/// when its returns came and whether in time, and whom to call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredTimeliness {
+    pub municipality_code: String,
+    pub municipality: String,
+    pub received_on: Option<NaiveDate>,
+    /// `registry`, `filled_on`, `file_time` or empty.
+    pub received_source: String,
+    pub deadline: Option<NaiveDate>,
+    pub days_late: Option<i64>,
+    /// `on_time`, `late`, `missing` or empty (not judged).
+    pub timeliness: String,
+    pub report_timeliness: String,
+    pub council_timeliness: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+}
+
+impl StoredTimeliness {
+    /// Late or missing against the returns' deadline.
+    pub fn late_or_missing(&self) -> bool {
+        matches!(self.timeliness.as_str(), "late" | "missing")
+    }
+
+    pub fn contact(&self) -> crate::calendar::contact::Contact {
+        crate::calendar::contact::Contact {
+            name: self.contact_name.clone(),
+            phone: self.contact_phone.clone(),
+            email: self.contact_email.clone(),
+        }
+    }
+}
+
 /// One oblast's run, as far as comparisons need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPeriod {
@@ -130,6 +165,9 @@ pub struct StoredPeriod {
     pub services: Vec<StoredService>,
     /// One row per municipality of the oblast.
     pub municipalities: Vec<Figures>,
+    /// One row per municipality of the oblast (empty for a period stored
+    /// before socmon kept the calendar).
+    pub timeliness: Vec<StoredTimeliness>,
 }
 
 impl StoredPeriod {
@@ -174,8 +212,42 @@ impl StoredPeriod {
                 .filter(|f| f.oblast_code == oblast)
                 .cloned()
                 .collect(),
+            timeliness: current_timeliness(schemas, run, oblast),
         }
     }
+}
+
+/// The oblast's calendar of this run, as the history keeps it.
+fn current_timeliness(schemas: &Schemas, run: &Run, oblast: &str) -> Vec<StoredTimeliness> {
+    use crate::calendar::Timeliness;
+    let contacts = crate::calendar::reminders::contacts_of_run(schemas, &run.records);
+    let word = |t: Option<Timeliness>| t.map(|t| t.as_str().to_string()).unwrap_or_default();
+    run.calendar
+        .municipalities
+        .iter()
+        .filter(|m| m.oblast_code == oblast)
+        .map(|m| {
+            let contact = contacts.get(&m.municipality_code).cloned().unwrap_or_default();
+            StoredTimeliness {
+                municipality_code: m.municipality_code.clone(),
+                municipality: m.municipality.clone(),
+                received_on: m.received.as_ref().map(|r| r.on),
+                received_source: m
+                    .received
+                    .as_ref()
+                    .map(|r| r.source.as_str().to_string())
+                    .unwrap_or_default(),
+                deadline: m.deadline,
+                days_late: m.timeliness.and_then(Timeliness::days_late),
+                timeliness: word(m.timeliness),
+                report_timeliness: word(m.report_timeliness),
+                council_timeliness: word(m.council_timeliness),
+                contact_name: contact.name,
+                contact_phone: contact.phone,
+                contact_email: contact.email,
+            }
+        })
+        .collect()
 }
 
 fn field_value<'a>(schemas: &Schemas, record: &'a Record, id: &str) -> Option<&'a Value> {
@@ -361,6 +433,23 @@ pub fn frames(
         ints("count", counts.iter().map(|(_, n)| Some(*n))),
     ])?;
 
+    let t = &stored.timeliness;
+    let timeliness = frame(vec![
+        text("oblast_code", t.iter().map(|_| oblast.to_string())),
+        text("municipality_code", t.iter().map(|m| m.municipality_code.clone())),
+        text("municipality", t.iter().map(|m| m.municipality.clone())),
+        opt_text("received_on", t.iter().map(|m| iso(m.received_on))),
+        text("received_source", t.iter().map(|m| m.received_source.clone())),
+        opt_text("deadline", t.iter().map(|m| iso(m.deadline))),
+        ints("days_late", t.iter().map(|m| m.days_late)),
+        text("timeliness", t.iter().map(|m| m.timeliness.clone())),
+        text("report_timeliness", t.iter().map(|m| m.report_timeliness.clone())),
+        text("council_timeliness", t.iter().map(|m| m.council_timeliness.clone())),
+        text("contact_name", t.iter().map(|m| m.contact_name.clone())),
+        text("contact_phone", t.iter().map(|m| m.contact_phone.clone())),
+        text("contact_email", t.iter().map(|m| m.contact_email.clone())),
+    ])?;
+
     Ok(vec![
         ("run", run_frame),
         ("services", services),
@@ -369,6 +458,7 @@ pub fn frames(
         ("by_municipality", by_municipality),
         ("by_service_type", by_service_type),
         ("issue_counts", issue_counts),
+        ("timeliness", timeliness),
     ])
 }
 
@@ -482,6 +572,36 @@ pub(super) fn services_from(frame: &DataFrame) -> Result<Vec<StoredService>> {
             in_figures: in_figures[i],
             opened_in_period: opened[i],
             closed_in_period: closed[i],
+        })
+        .collect())
+}
+
+/// The stored `timeliness` table read back.
+pub(super) fn timeliness_from(frame: &DataFrame) -> Result<Vec<StoredTimeliness>> {
+    let c = Columns(frame);
+    let (code, name) = (c.text("municipality_code")?, c.text("municipality")?);
+    let (received_on, source, deadline) = (c.date("received_on")?, c.text("received_source")?, c.date("deadline")?);
+    let (days, timeliness) = (c.i64("days_late")?, c.text("timeliness")?);
+    let (report, council) = (c.text("report_timeliness")?, c.text("council_timeliness")?);
+    let (person, phone, email) = (
+        c.text("contact_name")?,
+        c.text("contact_phone")?,
+        c.text("contact_email")?,
+    );
+    Ok((0..frame.height())
+        .map(|i| StoredTimeliness {
+            municipality_code: code[i].clone(),
+            municipality: name[i].clone(),
+            received_on: received_on[i],
+            received_source: source[i].clone(),
+            deadline: deadline[i],
+            days_late: days[i],
+            timeliness: timeliness[i].clone(),
+            report_timeliness: report[i].clone(),
+            council_timeliness: council[i].clone(),
+            contact_name: person[i].clone(),
+            contact_phone: phone[i].clone(),
+            contact_email: email[i].clone(),
         })
         .collect())
 }

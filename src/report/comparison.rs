@@ -502,7 +502,7 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
         name: ctx.t("Средства общо (лв.)", "Funds in total (BGN)").to_string(),
         values: totals(|f| crate::exact::MONEY.sum([f.budget_state, f.budget_local, f.budget_other])),
     }];
-    trend_table(
+    let row = trend_table(
         ctx,
         ws,
         sheet,
@@ -513,6 +513,7 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
         Kind::Money,
         (64, 12),
     )?;
+    super::reminders::timeliness_trend(ctx, ws, row, &periods)?;
     print_setup(ws, true);
     Ok(())
 }

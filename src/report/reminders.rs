@@ -109,6 +109,106 @@ pub(super) fn timeliness_note(ctx: &Ctx) -> String {
     }
 }
 
+/// A municipality's timeliness in words, as „Динамика" shows it.
+fn timeliness_word(lang: Lang, word: &str, days: Option<i64>) -> String {
+    match (word, lang) {
+        ("on_time", _) => Timeliness::OnTime.label(lang).to_string(),
+        ("late", Lang::Bg) => format!("закъснели ({} дни)", days.unwrap_or(0)),
+        ("late", Lang::En) => format!("late ({} days)", days.unwrap_or(0)),
+        ("missing", _) => Timeliness::Missing.label(lang).to_string(),
+        _ => String::new(),
+    }
+}
+
+/// „Динамика": the returns' timeliness in every stored period and this one —
+/// per municipality in one oblast's run, the share on time per oblast in a
+/// national run. Gives the next free row.
+pub(super) fn timeliness_trend(
+    ctx: &Ctx,
+    ws: &mut Worksheet,
+    first_row: u32,
+    periods: &[crate::period::Period],
+) -> Result<u32, XlsxError> {
+    let f = &ctx.f;
+    let lang = ctx.lang;
+    let run = ctx.run;
+    let current = ctx.config.period;
+    let single = run.oblasts.len() == 1;
+    ws.write_string_with_format(
+        first_row,
+        0,
+        ctx.t("Срочност на отчетните данни", "Timeliness of the returns"),
+        &f.subtitle,
+    )?;
+    let header = first_row + 1;
+    let stored = |oblast: &str, period: &crate::period::Period| {
+        ctx.comparison
+            .earlier
+            .get(oblast)
+            .and_then(|ps| ps.iter().find(|p| p.meta.period == *period))
+            .map(|p| p.timeliness.as_slice())
+    };
+    // Units: municipalities of the one oblast, else the oblasts.
+    let units: Vec<(String, String)> = if single {
+        run.calendar
+            .municipalities
+            .iter()
+            .map(|m| (m.municipality_code.clone(), m.municipality.clone()))
+            .collect()
+    } else {
+        run.oblasts.iter().map(|o| (o.clone(), ctx.oblast_name(o))).collect()
+    };
+    let mut cols = vec![col(ctx.t("Период", "Period"), Kind::Text, 26.0)];
+    let kind = if single { Kind::Text } else { Kind::Percent };
+    cols.extend(units.iter().map(|(_, name)| col(name.clone(), kind, 13.0)));
+    if single {
+        cols.push(col(ctx.t("Дял в срок", "Share on time"), Kind::Percent, 11.0));
+    }
+    write_header(ws, f, header, 0, &cols)?;
+    let share = |rows: &[crate::history::tables::StoredTimeliness]| -> Option<f64> {
+        let judged = rows.iter().any(|t| t.deadline.is_some());
+        (judged && !rows.is_empty())
+            .then(|| rows.iter().filter(|t| t.timeliness == "on_time").count() as f64 / rows.len() as f64)
+    };
+    let mut row = header;
+    for period in periods {
+        row += 1;
+        let mut values = vec![Out::text(period.name())];
+        if single {
+            let oblast = &run.oblasts[0];
+            if *period == current {
+                for m in &run.calendar.municipalities {
+                    let word = m.timeliness.map(|t| t.as_str()).unwrap_or("");
+                    let days = m.timeliness.and_then(Timeliness::days_late);
+                    values.push(Out::text(timeliness_word(lang, word, days)));
+                }
+                values.push(Out::num(run.calendar.counts(Some(oblast)).share_on_time));
+            } else {
+                let rows = stored(oblast, period).unwrap_or(&[]);
+                for (code, _) in &units {
+                    let found = rows.iter().find(|t| &t.municipality_code == code);
+                    values.push(Out::text(
+                        found
+                            .map(|t| timeliness_word(lang, &t.timeliness, t.days_late))
+                            .unwrap_or_default(),
+                    ));
+                }
+                values.push(Out::num(share(rows)));
+            }
+        } else {
+            for (oblast, _) in &units {
+                values.push(Out::num(if *period == current {
+                    run.calendar.counts(Some(oblast)).share_on_time
+                } else {
+                    stored(oblast, period).and_then(share)
+                }));
+            }
+        }
+        write_row(ws, f, row, &cols, &values, false)?;
+    }
+    Ok(row + 2)
+}
+
 /// Whom to remind of what: this run's calendar, what each municipality
 /// sent, the contacts of its municipal cards (else the history's).
 pub fn reminders(config: &Config, run: &Run, aggregates: &Aggregates) -> Vec<Reminder> {

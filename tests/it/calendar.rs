@@ -457,3 +457,69 @@ fn a_bad_deadline_is_a_usage_error_naming_the_valid_keys() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_history_keeps_timeliness_and_contacts_so_reminders_say_late_last_period_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let run_period = |name: &str, period: &str, deadline: NaiveDate, files: &[(&str, socmon::book::Book)]| {
+        let input = dir.path().join(name);
+        for (file, book) in files {
+            put(&input, file, book, BookFormat::Xlsx);
+        }
+        let mut config = with_deadline(&input, returns_by(deadline));
+        config.period = period.parse().unwrap();
+        config.output = dir.path().join(format!("{name}-out"));
+        config.history = Some(socmon::config::HistoryConfig {
+            dir: history.clone(),
+            compare_with: None,
+        });
+        pipeline::report(&config).unwrap();
+        config.output
+    };
+    // 2017Q2: Бяла late, with its municipal card and contact.
+    run_period(
+        "q2",
+        "2017Q2",
+        day(2017, 7, 31),
+        &[
+            (
+                "Бяла/община.xlsx",
+                municipal_card(
+                    "Бяла",
+                    "Мария Иванова, главен експерт",
+                    "0817 72 234, m.ivanova@byala.bg",
+                ),
+            ),
+            ("Бяла/карта.xlsx", card("Бяла", Some(d(2017, 8, 14)))),
+        ],
+    );
+    // 2017Q3: late again, and without its municipal card this time.
+    let out = run_period(
+        "q3",
+        "2017Q3",
+        day(2017, 10, 31),
+        &[("Бяла/карта.xlsx", card("Бяла", Some(d(2017, 11, 10))))],
+    );
+    let rows = csv_rows(&out.join("data/reminders.csv"));
+    let bjala = rows.iter().find(|r| r["municipality_code"] == "RSE04").unwrap();
+    assert_eq!(bjala["late"], "10");
+    assert_eq!(bjala["missing"], "карта на общината");
+    assert_eq!(bjala["late_last_period"], "true");
+    // The contact is the latest stored one.
+    assert_eq!(bjala["contact_name"], "Мария Иванова");
+    assert_eq!(bjala["contact_email"], "m.ivanova@byala.bg");
+    let text = std::fs::read_to_string(out.join("reminders.txt")).unwrap();
+    assert!(text.contains("закъсняха и през предходния период"), "{text}");
+    // A municipality missing in both periods was late (missing) last period too.
+    let ruse = rows.iter().find(|r| r["municipality_code"] == "RSE27").unwrap();
+    assert_eq!(ruse["late_last_period"], "true");
+    // The stored period keeps the calendar.
+    let stored = socmon::history::History::open(&history).unwrap().load("RSE").unwrap();
+    let q2 = &stored[0].timeliness;
+    let bjala_q2 = q2.iter().find(|t| t.municipality_code == "RSE04").unwrap();
+    assert_eq!(bjala_q2.received_on, Some(day(2017, 8, 14)));
+    assert_eq!(bjala_q2.timeliness, "late");
+    assert_eq!(bjala_q2.days_late, Some(14));
+    assert_eq!(bjala_q2.contact_phone, "0817 72 234");
+}
