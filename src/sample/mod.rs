@@ -26,6 +26,7 @@ mod model;
 mod names;
 mod plan;
 mod readme;
+pub mod registry;
 mod rng;
 mod truth;
 
@@ -285,6 +286,25 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             bytes: rendered.bytes,
         })
         .collect();
+    // The calendar: a registry per oblast dating the returns, a deadline a month after the period.
+    let named: Vec<(String, String, String)> = oblasts
+        .iter()
+        .map(|code| {
+            let base = if oblasts.len() > 1 {
+                format!("Област {}/", forms.oblast_name(code))
+            } else {
+                String::new()
+            };
+            (code.clone(), base, forms.oblast_name(code))
+        })
+        .collect();
+    let (registries, calendar) = registry::registries(reference, &named, period, &returns, options.seed)
+        .map_err(|e| Error::output(registry::REGISTRY_FILE, e))?;
+    for (relative, bytes) in registries {
+        files.push(SampleFile { relative, bytes });
+    }
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    truth.calendar = calendar;
     let readme = readme::readme(schemas, options, &oblasts, &files, &truth);
     files.push(SampleFile {
         relative: "README.md".into(),
@@ -294,6 +314,9 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     let mut settings = format!("period = \"{}\"\n", period.name());
     if let [one] = oblasts.as_slice() {
         settings.push_str(&format!("oblast = \"{one}\"\n"));
+    }
+    if let Some(deadline) = truth.calendar.deadline {
+        settings.push_str(&format!("\n[deadlines]\nreturns = \"{deadline}\"\n"));
     }
     files.push(SampleFile {
         relative: crate::config::SETTINGS_FILE.into(),

@@ -3,6 +3,7 @@
 //! that the names are real and the figures synthetic, which honest mistakes
 //! were planted where, and the command that makes the same files again.
 
+use super::registry::REGISTRY_FILE;
 use std::fmt::Write as _;
 
 use super::{Mistake, SampleFile, SampleOptions, Truth};
@@ -54,7 +55,13 @@ pub(crate) fn readme(
         .iter()
         .map(|code| reference.oblast(code).map_or(code.clone(), |o| o.name_en.clone()))
         .collect();
-    let count = |ext: &str| files.iter().filter(|f| f.relative.ends_with(ext)).count();
+    // The returns: the registry of incoming documents is the administration's own.
+    let count = |ext: &str| {
+        files
+            .iter()
+            .filter(|f| f.relative.ends_with(ext) && !f.relative.ends_with(REGISTRY_FILE))
+            .count()
+    };
     let (xlsx, xls, ods) = (count(".xlsx"), count(".xls"), count(".ods"));
     let municipalities = truth.municipalities.len();
     let period = options.later.unwrap_or(options.period).display_bg();
@@ -112,6 +119,7 @@ pub(crate) fn readme(
          картите ѝ не съвпада).\n"
     );
     table(&mut out, schemas, truth, Lang::Bg);
+    calendar(&mut out, schemas, truth, Lang::Bg);
     changes(&mut out, schemas, options, truth, Lang::Bg);
     let _ = writeln!(
         out,
@@ -149,12 +157,84 @@ pub(crate) fn readme(
          mistake causes elsewhere (for instance a municipality that cannot be read, so its card count differs).\n"
     );
     table(&mut out, schemas, truth, Lang::En);
+    calendar(&mut out, schemas, truth, Lang::En);
     changes(&mut out, schemas, options, truth, Lang::En);
     let _ = writeln!(
         out,
         "\nThe same files, byte for byte, come back with:\n\n```\n{command}\n```"
     );
     out
+}
+
+/// The calendar: the registry, the deadline in `socmon.toml`, who is late.
+fn calendar(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {
+    let c = &truth.calendar;
+    let Some(deadline) = c.deadline else { return };
+    let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
+    let name = |code: &str| {
+        schemas
+            .reference
+            .municipality(code)
+            .map_or(code.to_string(), |m| m.name_bg.clone())
+    };
+    let bg = lang == Lang::Bg;
+    let _ = writeln!(
+        out,
+        "\n### {}\n",
+        if bg {
+            "Срокове и входящ регистър"
+        } else {
+            "Deadlines and the registry"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        if bg {
+            format!(
+                "`{REGISTRY_FILE}` е входящият регистър на областната администрация: кога е заведен всеки отчет \
+                 (по подател, а картата на общината — и по име на файла). `socmon.toml` задава срок за отчетните \
+                 данни {}. Закъснели по регистъра (находка `late` и ред в „Напомняния“):\n",
+                day(deadline)
+            )
+        } else {
+            format!(
+                "`{REGISTRY_FILE}` is the regional administration's registry of incoming documents: when each return \
+                 was registered (by sender, and the municipal card also by file name). `socmon.toml` sets the \
+                 returns' deadline {}. Late by the registry (a `late` finding and a row on „Напомняния“):\n",
+                day(deadline)
+            )
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        if bg {
+            "| Община | Получено на | Дни закъснение | Файл |\n| --- | --- | --- | --- |"
+        } else {
+            "| Municipality | Received on | Days late | File |\n| --- | --- | --- | --- |"
+        }
+    );
+    for late in &c.late {
+        let _ = writeln!(
+            out,
+            "| {} ({}) | {} | {} | `{}` |",
+            name(&late.municipality),
+            late.municipality,
+            day(late.received_on),
+            late.days,
+            late.file
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if bg {
+            "Всички останали общини са подали в срок; липсващи няма (всяка община има отчети в набора)."
+        } else {
+            "Every other municipality sent in time; none is missing (every municipality has returns in the set)."
+        }
+    );
 }
 
 /// The folder a sample's README names: `input` for the shipped demo, else

@@ -83,6 +83,8 @@ pub struct Truth {
     pub statuses: Vec<(String, String, String)>,
     /// A later period: the outliers a comparison with the base period must report.
     pub outliers: Vec<ExpectedOutlier>,
+    /// The calendar: the deadline, who is late and when each municipality's returns came.
+    pub calendar: super::registry::CalendarTruth,
 }
 
 /// An outlier a comparison of a later period with its base must report.

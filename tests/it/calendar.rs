@@ -523,3 +523,49 @@ fn the_history_keeps_timeliness_and_contacts_so_reminders_say_late_last_period_t
     assert_eq!(bjala_q2.days_late, Some(14));
     assert_eq!(bjala_q2.contact_phone, "0817 72 234");
 }
+
+#[test]
+fn the_sample_dates_every_return_by_its_registry_and_plants_late_municipalities() {
+    let schemas = schemas();
+    let options = socmon::sample::SampleOptions {
+        oblasts: vec!["RSE".into()],
+        scale: 1,
+        seed: 2017,
+        mistakes: 0.15,
+        period: socmon::period::Period::report_2016_2017(),
+        later: None,
+    };
+    let sample = socmon::sample::generate(&schemas, &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    socmon::sample::write(&sample, dir.path()).unwrap();
+    let settings = std::fs::read_to_string(dir.path().join("socmon.toml")).unwrap();
+    assert!(settings.contains("[deadlines]\nreturns = \"2017-07-31\""), "{settings}");
+    let truth = &sample.truth.calendar;
+    assert!(!truth.late.is_empty());
+    let run = pipeline::check(&with_deadline(dir.path(), returns_by(truth.deadline.unwrap()))).unwrap();
+    // The registry is read with no finding, and dates every municipality.
+    assert!(run.registry.len() >= truth.received.len());
+    assert!(run.issues.iter().all(|i| !i.location.file.ends_with("регистър.xlsx")));
+    for (code, on) in &truth.received {
+        let m = run.calendar.of(code).unwrap();
+        assert_eq!(
+            m.received.as_ref().map(|r| (r.on, r.source)),
+            Some((*on, Source::Registry)),
+            "{code}"
+        );
+    }
+    let mut late: Vec<(String, String)> = run
+        .issues
+        .iter()
+        .filter(|i| i.code() == "late")
+        .map(|i| (i.location.file.clone(), i.municipality.clone().unwrap_or_default()))
+        .collect();
+    late.sort();
+    let mut expected: Vec<(String, String)> = truth
+        .late
+        .iter()
+        .map(|l| (l.file.clone(), l.municipality.clone()))
+        .collect();
+    expected.sort();
+    assert_eq!(late, expected);
+}

@@ -102,6 +102,7 @@ fn blank_templates_are_one_workbook_per_template() {
         [
             "dsp.xlsx",
             "municipality.xlsx",
+            "registry.xlsx",
             "service_adults.xlsx",
             "service_children.xlsx",
             "strategy_indicators.xlsx",
@@ -244,8 +245,14 @@ fn blank_cards_read_back_as_blank_not_as_errors() {
     for lang in [Lang::Bg, Lang::En] {
         let dir = blank_folder(lang);
         let input = dir.path().join("input");
-        // Blank tables (the DSP's, the strategy's) read back as empty tables.
-        for table in ["dsp", "strategy_indicators", "strategy_plan", "strategy_report"] {
+        // Blank tables (the DSP's, the strategy's, the registry) read back as empty tables.
+        for table in [
+            "dsp",
+            "registry",
+            "strategy_indicators",
+            "strategy_plan",
+            "strategy_report",
+        ] {
             std::fs::remove_file(input.join(format!("{table}.xlsx"))).unwrap();
         }
         let run = check(&input);
