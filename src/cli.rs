@@ -37,9 +37,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Read every return in the input folder, check it and write the report
-    /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx) to the output
-    /// folder; compare with the history of runs and store this run in it
-    /// (unless --no-history).
+    /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx, reminders.txt) to
+    /// the output folder; compare with the history of runs and store this run
+    /// in it (unless --no-history).
     Run(RunArgs),
     /// Read and check the returns and print every finding; write nothing.
     Validate(CheckArgs),
@@ -347,6 +347,36 @@ fn print_comparison(config: &Config, comparison: &Comparison, outliers: usize, s
     }
 }
 
+/// The calendar's line of the summary: the returns in time against their
+/// deadline, and the reminders written (only with a deadline or reminders).
+fn print_calendar(config: &Config, run: &Run, report: &std::path::Path) {
+    let t = |bg: &'static str, en: &'static str| report::text::tr(config.lang, bg, en);
+    let counts = run.calendar.counts(None);
+    let reminders = report.with_file_name(crate::paths::REMINDERS_FILE);
+    let mut err = std::io::stderr().lock();
+    if let (Some(deadline), Some(share)) = (run.calendar.deadlines.returns, counts.share_on_time) {
+        let _ = writeln!(
+            err,
+            "  {} {}: {} {} {} {} ({} %), {} {}, {} {}",
+            t("срок", "deadline"),
+            deadline.format("%d.%m.%Y"),
+            t("в срок", "on time"),
+            counts.on_time,
+            t("от", "of"),
+            run.calendar.municipalities.len(),
+            match config.lang {
+                Lang::Bg => format!("{:.1}", share * 100.0).replace('.', ","),
+                Lang::En => format!("{:.1}", share * 100.0),
+            },
+            t("закъснели", "late"),
+            counts.late,
+            t("липсват", "missing"),
+            counts.missing
+        );
+    }
+    let _ = writeln!(err, "  {}: {}", t("напомняния", "reminders"), reminders.display());
+}
+
 /// The short summary on stderr.
 fn print_summary(config: &Config, run: &Run, report: Option<&std::path::Path>) {
     let t = |bg: &'static str, en: &'static str| report::text::tr(config.lang, bg, en);
@@ -468,6 +498,7 @@ fn run_command(args: &RunArgs) -> Result<ExitCode> {
             None => Vec::new(),
         };
         print_summary(&config, run, Some(&reported.report));
+        print_calendar(&config, run, &reported.report);
         print_comparison(&config, &reported.comparison, reported.outliers, &stored);
     }
     Ok(if config.strict && run.errors() > 0 {

@@ -6,7 +6,8 @@
 //! The pipeline, one module per stage:
 //! [`ingest`] (files → sheets) → [`extract`] (sheets → raw records and the
 //! workbook's findings) → [`validate`] (typed records + issues) →
-//! [`sender`] (whose each finding is) → [`aggregate`] (polars frames) →
+//! [`sender`] (whose each finding is) → [`calendar`] (when each return
+//! came, in time or not) → [`aggregate`] (polars frames) →
 //! [`compare`] and [`outliers`] (against the [`history`]) → [`tally`]
 //! (errors and warnings counted once) → [`report`] (workbook, CSV, JSON,
 //! feedback) and [`history`] (each run's data as Parquet). [`pipeline`]

@@ -186,13 +186,13 @@ pub fn message(reminder: &Reminder, period: &str, lang: Lang) -> String {
     if let (Some((days, on)), Some(d)) = (reminder.late, &deadline) {
         text.push_str(&if bg {
             format!(
-                "Отчетните данни на община {} за периода {period} са получени на {}, {days} дни след срока {d}.\n",
+                "Отчетните данни на община {} за периода {period} са получени на {}, {days} дни след срока {d}. Моля, за следващия период спазвайте срока.\n",
                 reminder.municipality,
                 day(on)
             )
         } else {
             format!(
-                "The returns of {} municipality for {period} came on {}, {days} days after the deadline {d}.\n",
+                "The returns of {} municipality for {period} came on {}, {days} days after the deadline {d}. Please keep to the deadline next period.\n",
                 reminder.municipality,
                 day(on)
             )
