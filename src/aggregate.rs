@@ -904,6 +904,7 @@ fn submissions(
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,
             (Role::Dsp, _) => tally.dsp = true,
+            (Role::ProviderVisit, _) => {}
         }
     }
     for issue in issues {

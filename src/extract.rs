@@ -10,6 +10,8 @@
 //!   record per row until a fully empty row or a totals row; a title block
 //!   above the header holds the fields shared by every row.
 
+mod form_table;
+
 use std::collections::HashMap;
 
 use crate::normalize::{key, label_key};
@@ -49,7 +51,8 @@ pub struct StrayRow {
     pub at: CellRef,
 }
 
-/// What one sheet gave.
+/// What one sheet gave. For a form-and-table sheet (a visit protocol)
+/// `records[0]` is the form and each further record one row of its table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetRecords {
     pub template: usize,
@@ -223,9 +226,10 @@ fn has_title(template: &Template, title_keys: &[String]) -> bool {
 }
 
 fn fit(template: &Template, title: bool, keys: &SheetKeys) -> Fit {
-    let candidates = match template.layout {
-        Layout::Form => &keys.row_labels,
-        Layout::Table => &keys.header_labels,
+    let candidates: Vec<&String> = match template.layout {
+        Layout::Form => keys.row_labels.iter().collect(),
+        Layout::Table => keys.header_labels.iter().collect(),
+        Layout::FormTable => keys.row_labels.iter().chain(&keys.header_labels).collect(),
     };
     let mut found = vec![false; template.fields.len()];
     for k in candidates {
@@ -255,8 +259,11 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
     // are weighed, and only their layouts' labels gathered.
     let any_title = titled.contains(&true);
     let considered = |i: usize| !any_title || titled[i];
-    let needs =
-        |layout: Layout| (0..schemas.templates.len()).any(|i| considered(i) && schemas.templates[i].layout == layout);
+    let needs = |layout: Layout| {
+        (0..schemas.templates.len()).any(|i| {
+            considered(i) && [layout, Layout::FormTable].contains(&schemas.templates[i].layout)
+        })
+    };
     let keys = gather_keys(sheet, needs(Layout::Form), needs(Layout::Table));
     let fits: Vec<Option<Fit>> = schemas
         .templates
@@ -323,6 +330,7 @@ pub fn read_sheet(sheet: &Sheet, schemas: &Schemas, template_index: usize, file:
             }
         }
         Layout::Table => read_table(sheet, schemas, template, template_index, file),
+        Layout::FormTable => form_table::read(sheet, template, template_index, file),
     }
 }
 

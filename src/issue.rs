@@ -318,6 +318,8 @@ pub enum Finding {
     },
     /// A value that deserves a second look (a warning, never an error).
     Outlier(OutlierCheck),
+    /// A finding about a monitoring-visit protocol (`crate::visits`).
+    Visit(crate::visits::VisitFinding),
 }
 
 impl Finding {
@@ -349,6 +351,7 @@ impl Finding {
             SchemaVersion { .. } => "schema_version",
             LinkNotFollowed { .. } => "link_not_followed",
             Outlier(_) => "outlier",
+            Visit(visit) => visit.code(),
         }
     }
 }
@@ -932,6 +935,7 @@ impl Messages<'_> {
                 (false, false) => "A link to a folder that does not exist or cannot be read; not followed.".to_string(),
             },
             Outlier(outlier) => self.outlier(issue, outlier, &label),
+            Visit(visit) => crate::visits::findings::message(self, issue, visit, &label),
             RowAfterTable => {
                 if bg {
                     "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()

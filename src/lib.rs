@@ -33,3 +33,4 @@ pub mod schema;
 pub mod sheet;
 pub mod templates;
 pub mod validate;
+pub mod visits;

@@ -194,7 +194,7 @@ fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
         // A card with labels but no value at all (a blank template sheet) is no record;
         // the oblast does not count, since generated templates come with it filled in.
         let fields = &schemas.templates[template].fields;
-        let blank = schemas.templates[template].layout == Layout::Form
+        let blank = schemas.templates[template].layout != Layout::Table
             && found.records.iter().all(|r| {
                 r.fields.iter().all(|f| {
                     fields[f.field].kind == FieldType::Oblast
@@ -546,6 +546,9 @@ pub fn report(config: &Config) -> Result<Reported> {
     let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     add_findings(&mut run, &mut aggregates, outliers);
+    // Provider visits: matched with the cards, followed across the stored periods.
+    let visits = crate::visits::run(config, &run, &aggregates, history.as_ref())?;
+    add_findings(&mut run, &mut aggregates, visits.issues.clone());
     for period in &mut current {
         period.recount_findings(&config.schemas, &run);
     }
@@ -562,16 +565,18 @@ pub fn report(config: &Config) -> Result<Reported> {
             let partitions = current
                 .into_par_iter()
                 .map(|stored| {
+                    let mut tables = crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?;
+                    tables.extend(crate::visits::stored::frames(&visits, &stored.meta.oblast_code)?);
                     Ok(Partition {
                         oblast: stored.meta.oblast_code.clone(),
                         period: config.period,
-                        tables: crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?,
+                        tables,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || crate::report::build(config, &run, &aggregates, &comparison),
+        || crate::report::build(config, &run, &aggregates, &comparison, &visits),
     );
     let staged = staged?;
     let report = crate::report::write(&config.output, &files?)?;

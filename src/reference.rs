@@ -86,6 +86,12 @@ pub struct Choice {
     pub basis: String,
     #[serde(default)]
     pub aliases_bg: String,
+    /// The usual abbreviation (institutions: РДСП, РЗИ), where the table has one.
+    #[serde(default)]
+    pub abbr_bg: String,
+    /// Inspection areas: the institutions that usually check the area (`;`-separated codes).
+    #[serde(default)]
+    pub checked_by: String,
 }
 
 /// What a lookup of a written form found.
@@ -173,6 +179,10 @@ pub struct ExtraAliases {
     pub financing_types: BTreeMap<String, String>,
     #[serde(default)]
     pub provider_types: BTreeMap<String, String>,
+    #[serde(default)]
+    pub institutions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub inspection_areas: BTreeMap<String, String>,
 }
 
 /// The texts of the reference files, as read from `schemas/`.
@@ -182,6 +192,8 @@ pub struct ReferenceSources {
     pub service_types: String,
     pub financing_types: String,
     pub provider_types: String,
+    pub institutions: String,
+    pub inspection_areas: String,
     pub aliases: String,
 }
 
@@ -193,16 +205,24 @@ pub struct Reference {
     pub service_types: Vec<ServiceType>,
     pub financing_types: Vec<Choice>,
     pub provider_types: Vec<Choice>,
+    /// The institutions that take part in monitoring visits (`provider_visit`).
+    pub institutions: Vec<Choice>,
+    /// The areas a monitoring visit checks.
+    pub inspection_areas: Vec<Choice>,
     oblast_names: Vocabulary,
     municipality_names: Vocabulary,
     service_names: Vocabulary,
     financing_names: Vocabulary,
     provider_names: Vocabulary,
+    institution_names: Vocabulary,
+    area_names: Vocabulary,
     oblast_by_code: HashMap<String, usize>,
     municipality_by_code: HashMap<String, usize>,
     service_by_code: HashMap<String, usize>,
     financing_by_code: HashMap<String, usize>,
     provider_by_code: HashMap<String, usize>,
+    institution_by_code: HashMap<String, usize>,
+    area_by_code: HashMap<String, usize>,
 }
 
 /// Which reference table an enumeration field takes its values from.
@@ -212,6 +232,10 @@ pub enum Table {
     ServiceTypes,
     FinancingTypes,
     ProviderTypes,
+    /// The institutions of a monitoring visit's team.
+    Institutions,
+    /// The areas a monitoring visit checks.
+    InspectionAreas,
 }
 
 impl Table {
@@ -220,6 +244,8 @@ impl Table {
             Table::ServiceTypes => "reference/service_types.csv",
             Table::FinancingTypes => "reference/financing_types.csv",
             Table::ProviderTypes => "reference/provider_types.csv",
+            Table::Institutions => "reference/institutions.csv",
+            Table::InspectionAreas => "reference/inspection_areas.csv",
         }
     }
 }
@@ -267,6 +293,7 @@ fn choice_vocabulary(
         names.insert(&row.code, i);
         names.insert(&row.name_bg, i);
         names.insert(&row.name_en, i);
+        names.insert(&row.abbr_bg, i);
         for alias in split_aliases(&row.aliases_bg) {
             names.insert(alias, i);
         }
@@ -302,6 +329,8 @@ impl Reference {
         let service_types: Vec<ServiceType> = read_table("reference/service_types.csv", &sources.service_types)?;
         let financing_types: Vec<Choice> = read_table("reference/financing_types.csv", &sources.financing_types)?;
         let provider_types: Vec<Choice> = read_table("reference/provider_types.csv", &sources.provider_types)?;
+        let institutions: Vec<Choice> = read_table("reference/institutions.csv", &sources.institutions)?;
+        let inspection_areas: Vec<Choice> = read_table("reference/inspection_areas.csv", &sources.inspection_areas)?;
         let extra: ExtraAliases = toml::from_str(&sources.aliases).map_err(|e| Error::Schema {
             file: "aliases.toml".into(),
             message: e.to_string(),
@@ -371,7 +400,36 @@ impl Reference {
             &extra.provider_types,
         )?;
 
+        let institution_by_code = code_index(&institutions, |c| &c.code);
+        let institution_names = choice_vocabulary(
+            "institutions",
+            &institutions,
+            &institution_by_code,
+            &extra.institutions,
+        )?;
+        let area_by_code = code_index(&inspection_areas, |c| &c.code);
+        for area in &inspection_areas {
+            if let Some(unknown) = split_aliases(&area.checked_by).find(|c| !institution_by_code.contains_key(*c)) {
+                return Err(Error::Reference {
+                    file: "reference/inspection_areas.csv".into(),
+                    message: format!("{} names institution {unknown}, which institutions.csv does not have", area.code),
+                });
+            }
+        }
+        let area_names = choice_vocabulary(
+            "inspection_areas",
+            &inspection_areas,
+            &area_by_code,
+            &extra.inspection_areas,
+        )?;
+
         Ok(Reference {
+            institution_by_code,
+            area_by_code,
+            institutions,
+            inspection_areas,
+            institution_names,
+            area_names,
             municipality_by_code: code_index(&municipalities, |m| &m.code),
             oblast_by_code,
             service_by_code,
@@ -447,6 +505,8 @@ impl Reference {
             Table::ServiceTypes => (&self.service_names, &self.service_by_code),
             Table::FinancingTypes => (&self.financing_names, &self.financing_by_code),
             Table::ProviderTypes => (&self.provider_names, &self.provider_by_code),
+            Table::Institutions => (&self.institution_names, &self.institution_by_code),
+            Table::InspectionAreas => (&self.area_names, &self.area_by_code),
         };
         if let Some(&i) = by_code.get(&upper) {
             return Lookup::Found(i);
@@ -469,6 +529,14 @@ impl Reference {
                 let c = &self.provider_types[index];
                 (&c.code, &c.name_bg)
             }
+            Table::Institutions => {
+                let c = &self.institutions[index];
+                (&c.code, &c.name_bg)
+            }
+            Table::InspectionAreas => {
+                let c = &self.inspection_areas[index];
+                (&c.code, &c.name_bg)
+            }
         }
     }
 
@@ -478,6 +546,8 @@ impl Reference {
             Table::ServiceTypes => &self.service_types[index].name_en,
             Table::FinancingTypes => &self.financing_types[index].name_en,
             Table::ProviderTypes => &self.provider_types[index].name_en,
+            Table::Institutions => &self.institutions[index].name_en,
+            Table::InspectionAreas => &self.inspection_areas[index].name_en,
         }
     }
 
@@ -487,6 +557,8 @@ impl Reference {
             Table::ServiceTypes => &self.service_by_code,
             Table::FinancingTypes => &self.financing_by_code,
             Table::ProviderTypes => &self.provider_by_code,
+            Table::Institutions => &self.institution_by_code,
+            Table::InspectionAreas => &self.area_by_code,
         };
         by_code.get(&code.to_uppercase()).copied()
     }
@@ -497,6 +569,8 @@ impl Reference {
             Table::ServiceTypes => self.service_types.iter().map(|s| s.code.as_str()).collect(),
             Table::FinancingTypes => self.financing_types.iter().map(|c| c.code.as_str()).collect(),
             Table::ProviderTypes => self.provider_types.iter().map(|c| c.code.as_str()).collect(),
+            Table::Institutions => self.institutions.iter().map(|c| c.code.as_str()).collect(),
+            Table::InspectionAreas => self.inspection_areas.iter().map(|c| c.code.as_str()).collect(),
         }
     }
 }
@@ -536,6 +610,8 @@ pub(crate) mod tests {
             service_types: read("reference/service_types.csv"),
             financing_types: read("reference/financing_types.csv"),
             provider_types: read("reference/provider_types.csv"),
+            institutions: read("reference/institutions.csv"),
+            inspection_areas: read("reference/inspection_areas.csv"),
             aliases: read("aliases.toml"),
         }
     }

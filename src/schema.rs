@@ -25,6 +25,11 @@ pub enum Layout {
     Form,
     /// A header row, then one record per row.
     Table,
+    /// A form and a table on one sheet (a visit protocol): the form's
+    /// fields first, then a table header, then one row per entry. The form
+    /// is one record; each row is another, read with the form's values.
+    #[serde(rename = "form_table")]
+    FormTable,
 }
 
 /// What a template's records are in the monitoring.
@@ -37,6 +42,8 @@ pub enum Role {
     MunicipalCard,
     /// A DSP row: children and persons with disabilities of one municipality.
     Dsp,
+    /// A monitoring visit to a provider: the protocol and its rows (`crate::visits`).
+    ProviderVisit,
 }
 
 /// The type of a field's value.
@@ -113,6 +120,11 @@ pub struct Field {
     pub help: String,
     /// A field of a table's title block (one value for every row).
     pub in_title: bool,
+    /// A column of the table part of a form-and-table sheet (`row_fields`).
+    pub in_row: bool,
+    /// An enumeration holding several values, separated by „,“, „;“ or new
+    /// lines (a visit's team of institutions); read as their codes joined by `;`.
+    pub list: bool,
     /// Outliers: this field's own share of change since the previous period
     /// that deserves a second look (else [`Outliers::change`]).
     pub outlier_change: Option<f64>,
@@ -348,6 +360,9 @@ struct TemplateFile {
     #[serde(default)]
     title_fields: Vec<FieldFile>,
     fields: Vec<FieldFile>,
+    /// The table part of a form-and-table layout.
+    #[serde(default)]
+    row_fields: Vec<FieldFile>,
     #[serde(default)]
     rules: Vec<RuleFile>,
     #[serde(default)]
@@ -384,6 +399,8 @@ struct FieldFile {
     in_oblast: Option<String>,
     #[serde(default)]
     unique_in_file: bool,
+    #[serde(default)]
+    list: bool,
     format: Option<TextFormat>,
     #[serde(default)]
     count_of_cards: Vec<String>,
@@ -444,6 +461,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("municipality.toml", include_str!("../schemas/municipality.toml")),
     ("dsp.toml", include_str!("../schemas/dsp.toml")),
+    ("provider_visit.toml", include_str!("../schemas/provider_visit.toml")),
     (
         "reference/oblasts.csv",
         include_str!("../schemas/reference/oblasts.csv"),
@@ -463,6 +481,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "reference/provider_types.csv",
         include_str!("../schemas/reference/provider_types.csv"),
+    ),
+    (
+        "reference/institutions.csv",
+        include_str!("../schemas/reference/institutions.csv"),
+    ),
+    (
+        "reference/inspection_areas.csv",
+        include_str!("../schemas/reference/inspection_areas.csv"),
     ),
 ];
 
@@ -557,6 +583,8 @@ impl Schemas {
             service_types: source.read("reference/service_types.csv")?,
             financing_types: source.read("reference/financing_types.csv")?,
             provider_types: source.read("reference/provider_types.csv")?,
+            institutions: source.read("reference/institutions.csv")?,
+            inspection_areas: source.read("reference/inspection_areas.csv")?,
             aliases: source.read("aliases.toml")?,
         })?;
         let common_file: CommonFile =
@@ -662,7 +690,7 @@ fn check_outliers(o: &Outliers, templates: &[Template]) -> Result<()> {
     Ok(())
 }
 
-fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
+fn build_field(file: &str, spec: FieldFile, in_title: bool, in_row: bool) -> Result<Field> {
     let choices = match (spec.kind, spec.source, spec.values) {
         (FieldType::Enum, Some(table), None) => Some(Choices::Reference(table)),
         (FieldType::Enum, None, Some(values)) => {
@@ -717,6 +745,12 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
             format!("field {}: `outlier_change` is a share above 0 (0.5 = 50 %)", spec.id),
         ));
     }
+    if spec.list && spec.kind != FieldType::Enum {
+        return Err(schema_error(
+            file,
+            format!("field {}: `list` only goes with type = \"enum\"", spec.id),
+        ));
+    }
     if spec.format.is_some() && spec.kind != FieldType::Text {
         return Err(schema_error(
             file,
@@ -740,6 +774,8 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
         count_of_cards: spec.count_of_cards,
         help: spec.help,
         in_title,
+        in_row,
+        list: spec.list,
         outlier_change: spec.outlier_change,
         outlier_min_change: spec.outlier_min_change,
     })
@@ -749,8 +785,14 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
     if spec.version == 0 {
         return Err(schema_error(file, "version starts at 1"));
     }
-    if spec.layout == Layout::Form && !spec.title_fields.is_empty() {
+    if spec.layout != Layout::Table && !spec.title_fields.is_empty() {
         return Err(schema_error(file, "title_fields only go with layout = \"table\""));
+    }
+    if (spec.layout == Layout::FormTable) != !spec.row_fields.is_empty() {
+        return Err(schema_error(
+            file,
+            "row_fields go with layout = \"form_table\", which needs them",
+        ));
     }
     if (spec.role == Role::ServiceCard) != spec.card.is_some() {
         return Err(schema_error(
@@ -762,14 +804,18 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         .title_fields
         .iter()
         .chain(spec.fields.iter())
+        .chain(spec.row_fields.iter())
         .map(|f| f.in_oblast.clone())
         .collect();
     let mut fields = Vec::new();
     for f in spec.title_fields {
-        fields.push(build_field(file, f, true)?);
+        fields.push(build_field(file, f, true, false)?);
     }
     for f in spec.fields {
-        fields.push(build_field(file, f, false)?);
+        fields.push(build_field(file, f, false, false)?);
+    }
+    for f in spec.row_fields {
+        fields.push(build_field(file, f, false, true)?);
     }
     let mut seen = HashSet::new();
     for f in &fields {

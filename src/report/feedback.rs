@@ -21,7 +21,12 @@ use crate::schema::Role;
 /// Builds one workbook per municipality with findings: (municipality code, bytes).
 ///
 /// Errors: [`Error::Output`] if a workbook cannot be built.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    visits: &crate::visits::follow::Visits,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let dsp_templates: Vec<&str> = config
         .schemas
         .templates
@@ -39,18 +44,30 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates) -> Result<Vec<
         }
         by_municipality.entry(code).or_default().push(issue);
     }
+    // A municipality with overdue recommendations of monitoring visits gets them too.
+    for row in visits.recommendations() {
+        if row.status == Some(crate::visits::follow::Status::Overdue) {
+            by_municipality.entry(row.municipality_code.as_str()).or_default();
+        }
+    }
     let by_municipality: Vec<(&str, Vec<&Issue>)> = by_municipality.into_iter().collect();
     by_municipality
         .into_par_iter()
         .map(|(code, issues)| {
-            let bytes = workbook(config, aggregates, code, &issues)
+            let bytes = workbook(config, aggregates, visits, code, &issues)
                 .map_err(|e| Error::output(format!("feedback/{code}.xlsx"), e))?;
             Ok((code.to_string(), bytes))
         })
         .collect()
 }
 
-fn workbook(config: &Config, aggregates: &Aggregates, code: &str, issues: &[&Issue]) -> Result<Vec<u8>, XlsxError> {
+fn workbook(
+    config: &Config,
+    aggregates: &Aggregates,
+    visits: &crate::visits::follow::Visits,
+    code: &str,
+    issues: &[&Issue],
+) -> Result<Vec<u8>, XlsxError> {
     let lang = config.lang;
     let t = |bg: &'static str, en: &'static str| tr(lang, bg, en);
     let f = Formats::new();
@@ -164,6 +181,7 @@ fn workbook(config: &Config, aggregates: &Aggregates, code: &str, issues: &[&Iss
         )?;
     }
     print_setup(ws, true);
+    super::visits::feedback_sheet(&mut wb, config, visits, code)?;
     let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
     wb.set_properties(
         &DocProperties::new()

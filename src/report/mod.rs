@@ -15,6 +15,7 @@ pub mod feedback;
 pub mod json;
 pub mod sheetkit;
 pub mod text;
+pub mod visits;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -50,9 +51,15 @@ pub struct OutputFile {
 /// write fails (a full temporary folder): that becomes an [`Error::Output`]
 /// like any other file that cannot be written, and the previous report
 /// stays in place.
-fn report_workbook(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<u8>> {
+fn report_workbook(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    visits: &crate::visits::follow::Visits,
+) -> Result<Vec<u8>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        workbook::build(config, run, aggregates, comparison)
+        workbook::build(config, run, aggregates, comparison, visits)
     }))
     .unwrap_or_else(|_| {
         Err(Error::output(
@@ -66,14 +73,24 @@ fn report_workbook(config: &Config, run: &Run, aggregates: &Aggregates, comparis
 /// temporary file; nothing else touches the disk).
 ///
 /// Errors: [`Error::Output`] when a workbook cannot be built.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<OutputFile>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    visits: &crate::visits::follow::Visits,
+) -> Result<Vec<OutputFile>> {
     // The report workbook is the largest single piece of work: built beside the rest.
     let (report, (data, feedback)) = rayon::join(
-        || report_workbook(config, run, aggregates, comparison),
+        || report_workbook(config, run, aggregates, comparison, visits),
         || {
             rayon::join(
-                || csv::build(config, run, aggregates, comparison),
-                || feedback::build(config, run, aggregates),
+                || {
+                    let mut data = csv::build(config, run, aggregates, comparison)?;
+                    data.extend(visits::csv_files(visits)?);
+                    Ok::<_, Error>(data)
+                },
+                || feedback::build(config, run, aggregates, visits),
             )
         },
     );

@@ -82,7 +82,13 @@ impl Ctx<'_> {
 /// Builds the workbook.
 ///
 /// Errors: [`Error::Output`] if rust_xlsxwriter refuses something.
-pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &Comparison) -> Result<Vec<u8>> {
+pub fn build(
+    config: &Config,
+    run: &Run,
+    aggregates: &Aggregates,
+    comparison: &Comparison,
+    visits: &crate::visits::follow::Visits,
+) -> Result<Vec<u8>> {
     let ctx = Ctx {
         config,
         run,
@@ -160,6 +166,16 @@ pub fn build(config: &Config, run: &Run, aggregates: &Aggregates, comparison: &C
     super::comparison::outliers(
         &ctx,
         workbook.add_worksheet().set_name(names.outliers).map_err(xlsx_error)?,
+    )
+    .map_err(xlsx_error)?;
+    // Provider visits (VISITS.md): its own module.
+    super::visits::sheet(
+        config,
+        visits,
+        workbook
+            .add_worksheet()
+            .set_name(super::visits::sheet_name(ctx.lang))
+            .map_err(xlsx_error)?,
     )
     .map_err(xlsx_error)?;
     super::annexes::submissions(

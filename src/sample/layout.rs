@@ -95,6 +95,7 @@ fn annex_number(template: &Template) -> u32 {
         (Role::ServiceCard, _) => 1,
         (Role::MunicipalCard, _) => 3,
         (Role::Dsp, _) => 4,
+        (Role::ProviderVisit, _) => 5,
     }
 }
 

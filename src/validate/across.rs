@@ -246,7 +246,7 @@ pub fn check_missing(ctx: &Context, oblast: &str, records: &[Record]) -> Vec<Iss
             Role::Dsp => {
                 with_dsp.insert(m);
             }
-            Role::ServiceCard => {}
+            Role::ServiceCard | Role::ProviderVisit => {}
         }
     }
     let card_template = schemas.templates.iter().find(|t| t.role == Role::MunicipalCard);

@@ -9,3 +9,4 @@ mod report;
 mod sample;
 mod support;
 mod templates;
+mod visits;
