@@ -260,9 +260,8 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
     let any_title = titled.contains(&true);
     let considered = |i: usize| !any_title || titled[i];
     let needs = |layout: Layout| {
-        (0..schemas.templates.len()).any(|i| {
-            considered(i) && [layout, Layout::FormTable].contains(&schemas.templates[i].layout)
-        })
+        (0..schemas.templates.len())
+            .any(|i| considered(i) && [layout, Layout::FormTable].contains(&schemas.templates[i].layout))
     };
     let keys = gather_keys(sheet, needs(Layout::Form), needs(Layout::Table));
     let fits: Vec<Option<Fit>> = schemas

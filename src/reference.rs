@@ -401,18 +401,17 @@ impl Reference {
         )?;
 
         let institution_by_code = code_index(&institutions, |c| &c.code);
-        let institution_names = choice_vocabulary(
-            "institutions",
-            &institutions,
-            &institution_by_code,
-            &extra.institutions,
-        )?;
+        let institution_names =
+            choice_vocabulary("institutions", &institutions, &institution_by_code, &extra.institutions)?;
         let area_by_code = code_index(&inspection_areas, |c| &c.code);
         for area in &inspection_areas {
             if let Some(unknown) = split_aliases(&area.checked_by).find(|c| !institution_by_code.contains_key(*c)) {
                 return Err(Error::Reference {
                     file: "reference/inspection_areas.csv".into(),
-                    message: format!("{} names institution {unknown}, which institutions.csv does not have", area.code),
+                    message: format!(
+                        "{} names institution {unknown}, which institutions.csv does not have",
+                        area.code
+                    ),
                 });
             }
         }

@@ -1057,7 +1057,19 @@ mod tests {
         for source in [folder(), SchemaSource::BuiltIn] {
             let schemas = Schemas::load(&source).unwrap();
             let ids: Vec<&str> = schemas.templates.iter().map(|t| t.id.as_str()).collect();
-            assert_eq!(ids, ["dsp", "municipality", "service_adults", "service_children"]);
+            assert_eq!(
+                ids,
+                [
+                    "dsp",
+                    "municipality",
+                    "provider_visit",
+                    "service_adults",
+                    "service_children"
+                ]
+            );
+            let visit = schemas.template("provider_visit").unwrap();
+            assert_eq!(visit.fields.iter().filter(|f| f.in_row).count(), 8);
+            assert_eq!(visit.fields.iter().filter(|f| !f.in_row).count(), 10);
             let adults = schemas.template("service_adults").unwrap();
             assert_eq!(adults.fields.len(), 27);
             assert_eq!(schemas.template("service_children").unwrap().fields.len(), 32);

@@ -20,7 +20,11 @@ fn map_row_header(sheet: &Sheet, template: &Template, row: u32) -> Vec<(u32, usi
     let mut taken = vec![false; template.fields.len()];
     let mut columns = Vec::new();
     let mut cols: Vec<u32> = sheet.row(row).iter().map(|c| c.at.col).collect();
-    for merge in sheet.merges().iter().filter(|m| m.first.row <= row && m.last.row >= row) {
+    for merge in sheet
+        .merges()
+        .iter()
+        .filter(|m| m.first.row <= row && m.last.row >= row)
+    {
         cols.push(merge.first.col);
     }
     cols.sort_unstable();

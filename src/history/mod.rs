@@ -254,9 +254,14 @@ impl History {
             if partition_value(&period_name, "period").is_none() {
                 continue;
             }
-            let meta = tables::meta_from(&read_parquet(&path.join("run.parquet"))?).map_err(|e| Error::history(&path, e))?;
+            let meta =
+                tables::meta_from(&read_parquet(&path.join("run.parquet"))?).map_err(|e| Error::history(&path, e))?;
             let file = path.join(format!("{stem}.parquet"));
-            let table = if file.is_file() { Some(read_parquet(&file)?) } else { None };
+            let table = if file.is_file() {
+                Some(read_parquet(&file)?)
+            } else {
+                None
+            };
             out.push((meta.period, table));
         }
         out.sort_by_key(|(p, _)| (p.start, p.end));

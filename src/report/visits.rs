@@ -34,10 +34,12 @@ pub fn status_label(lang: Lang, status: Status) -> &'static str {
 
 fn entry_name(config: &Config, table: Table, code: &str) -> String {
     let reference = &config.schemas.reference;
-    reference.code_index(table, code).map_or(code.to_string(), |i| match config.lang {
-        Lang::Bg => reference.entry(table, i).1.to_string(),
-        Lang::En => reference.entry_en(table, i).to_string(),
-    })
+    reference
+        .code_index(table, code)
+        .map_or(code.to_string(), |i| match config.lang {
+            Lang::Bg => reference.entry(table, i).1.to_string(),
+            Lang::En => reference.entry_en(table, i).to_string(),
+        })
 }
 
 /// The short name of an institution (its abbreviation, else its name).
@@ -107,7 +109,13 @@ fn recommendation_row(config: &Config, r: &VisitRow) -> Vec<Out> {
 }
 
 /// Writes the recommendations with their status coloured.
-fn recommendations(ws: &mut Worksheet, f: &Formats, config: &Config, row: u32, rows: &[&VisitRow]) -> Result<u32, XlsxError> {
+fn recommendations(
+    ws: &mut Worksheet,
+    f: &Formats,
+    config: &Config,
+    row: u32,
+    rows: &[&VisitRow],
+) -> Result<u32, XlsxError> {
     let cells: Vec<Vec<Out>> = rows.iter().map(|r| recommendation_row(config, r)).collect();
     let end = table(ws, f, row, &recommendation_cols(config.lang), &cells)?;
     for (i, r) in rows.iter().enumerate() {
@@ -126,7 +134,12 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
     let f = Formats::new();
     let lang = config.lang;
     let t = |bg, en| tr(lang, bg, en);
-    ws.write_string_with_format(0, 0, t("Мониторингови проверки на доставчици", "Monitoring visits to providers"), &f.title)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        t("Мониторингови проверки на доставчици", "Monitoring visits to providers"),
+        &f.title,
+    )?;
     ws.write_string_with_format(
         1,
         0,
@@ -145,7 +158,13 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
     )?;
 
     // Visits per municipality and institution.
-    let institutions: Vec<String> = config.schemas.reference.institutions.iter().map(|i| i.code.clone()).collect();
+    let institutions: Vec<String> = config
+        .schemas
+        .reference
+        .institutions
+        .iter()
+        .map(|i| i.code.clone())
+        .collect();
     let mut per: BTreeMap<&str, (i64, Vec<i64>)> = BTreeMap::new();
     for v in &visits.visits {
         let entry = per
@@ -159,13 +178,25 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
         }
     }
     let mut row = 3;
-    ws.write_string_with_format(row, 0, t("Проверки по общини и институции", "Visits by municipality and institution"), &f.subtitle)?;
+    ws.write_string_with_format(
+        row,
+        0,
+        t(
+            "Проверки по общини и институции",
+            "Visits by municipality and institution",
+        ),
+        &f.subtitle,
+    )?;
     row += 1;
     let mut cols = vec![
         col(t("Община", "Municipality"), Kind::Text, 18.0),
         col(t("Проверки", "Visits"), Kind::Int, 10.0),
     ];
-    cols.extend(institutions.iter().map(|c| col(institution_short(config, c), Kind::Int, 10.0)));
+    cols.extend(
+        institutions
+            .iter()
+            .map(|c| col(institution_short(config, c), Kind::Int, 10.0)),
+    );
     let mut cells: Vec<Vec<Out>> = per
         .iter()
         .map(|(code, (n, by))| {
@@ -201,7 +232,11 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
         col(t("Област на проверка", "Area"), Kind::Wrap, 40.0),
         col(t("Проверени услуги", "Services checked"), Kind::Int, 12.0),
         col(t("С несъответствия", "With findings"), Kind::Int, 12.0),
-        col(t("Със сериозни несъответствия", "With serious findings"), Kind::Int, 14.0),
+        col(
+            t("Със сериозни несъответствия", "With serious findings"),
+            Kind::Int,
+            14.0,
+        ),
     ];
     let area_cells: Vec<Vec<Out>> = config
         .schemas
@@ -264,10 +299,14 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
         .iter()
         .filter(|c| c.services > 0 || visits.visits.iter().any(|v| v.oblast_code == c.oblast_code))
         .map(|c| {
-            let name = config.schemas.reference.oblast(&c.oblast_code).map_or(c.oblast_code.clone(), |o| match lang {
-                Lang::Bg => o.name_bg.clone(),
-                Lang::En => o.name_en.clone(),
-            });
+            let name = config
+                .schemas
+                .reference
+                .oblast(&c.oblast_code)
+                .map_or(c.oblast_code.clone(), |o| match lang {
+                    Lang::Bg => o.name_bg.clone(),
+                    Lang::En => o.name_en.clone(),
+                });
             vec![
                 Out::text(name),
                 Out::Int(c.services as i64),
@@ -310,7 +349,9 @@ pub fn feedback_sheet(wb: &mut Workbook, config: &Config, visits: &Visits, code:
     }
     let lang = config.lang;
     let f = Formats::new();
-    let ws = wb.add_worksheet().set_name(tr(lang, "Просрочени препоръки", "Overdue recommendations"))?;
+    let ws = wb
+        .add_worksheet()
+        .set_name(tr(lang, "Просрочени препоръки", "Overdue recommendations"))?;
     ws.write_string_with_format(
         0,
         0,

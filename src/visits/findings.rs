@@ -88,7 +88,9 @@ pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label
                     "{label}: {value} е записана два пъти в протокола (и на клетка {other}). Всяка област се записва на един ред."
                 )
             } else {
-                format!("{label}: {value} is written twice on the protocol (also at cell {other}). Each area goes on one row.")
+                format!(
+                    "{label}: {value} is written twice on the protocol (also at cell {other}). Each area goes on one row."
+                )
             }
         }
         VisitFinding::FindingNeeded { assessment } => {
@@ -145,11 +147,11 @@ pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label
         }
         VisitFinding::BeforeVisit { visit_date } => {
             if bg {
-                format!(
-                    "{label}: {value} е преди датата на проверката ({visit_date}); очаква се дата след проверката."
-                )
+                format!("{label}: {value} е преди датата на проверката ({visit_date}); очаква се дата след проверката.")
             } else {
-                format!("{label}: {value} is before the date of the visit ({visit_date}); expected a date after the visit.")
+                format!(
+                    "{label}: {value} is before the date of the visit ({visit_date}); expected a date after the visit."
+                )
             }
         }
         VisitFinding::OutsidePeriod { period } => {

@@ -182,9 +182,19 @@ fn date(record: &Record, schemas: &Schemas, id: &str) -> Option<NaiveDate> {
 }
 
 /// The card a visit is about: by identity, else by provider (exactly one).
-fn match_card<'a>(cards: &[&'a ServiceRow], municipality: &str, service_type: &str, name: &str, provider: &str) -> Option<&'a ServiceRow> {
+fn match_card<'a>(
+    cards: &[&'a ServiceRow],
+    municipality: &str,
+    service_type: &str,
+    name: &str,
+    provider: &str,
+) -> Option<&'a ServiceRow> {
     let same_place = |c: &&&ServiceRow| c.municipality_code == municipality && c.service_type == service_type;
-    if let Some(card) = cards.iter().filter(same_place).find(|c| key(&c.service_name) == key(name)) {
+    if let Some(card) = cards
+        .iter()
+        .filter(same_place)
+        .find(|c| key(&c.service_name) == key(name))
+    {
         return Some(card);
     }
     let by_provider: Vec<&&ServiceRow> = cards
@@ -209,7 +219,10 @@ fn closest_services(schemas: &Schemas, cards: &[&ServiceRow], municipality: &str
                 .reference
                 .service_type(&c.service_type)
                 .map_or(c.service_type.clone(), |t| t.name_bg.clone());
-            (edit_distance(&key(&c.service_name), &name_key), format!("{} ({type_name})", c.service_name))
+            (
+                edit_distance(&key(&c.service_name), &name_key),
+                format!("{} ({type_name})", c.service_name),
+            )
         })
         .collect();
     scored.sort();
@@ -218,11 +231,22 @@ fn closest_services(schemas: &Schemas, cards: &[&ServiceRow], municipality: &str
 }
 
 /// Puts the run's visits together and follows their recommendations.
-pub fn follow(schemas: &Schemas, period: &Period, records: &[Record], services: &[ServiceRow], oblasts: &[String], earlier: Earlier) -> Visits {
+pub fn follow(
+    schemas: &Schemas,
+    period: &Period,
+    records: &[Record],
+    services: &[ServiceRow],
+    oblasts: &[String],
+    earlier: Earlier,
+) -> Visits {
     let cards: Vec<&ServiceRow> = services.iter().filter(|s| s.counted).collect();
     let mut out = Visits::default();
     let mut rows: Vec<VisitRow> = Vec::new();
-    for Protocol { form, rows: row_indexes } in protocols(schemas, records) {
+    for Protocol {
+        form,
+        rows: row_indexes,
+    } in protocols(schemas, records)
+    {
         let form = &records[form];
         if !form.accepted() {
             continue;
@@ -254,7 +278,11 @@ pub fn follow(schemas: &Schemas, period: &Period, records: &[Record], services: 
             );
         }
         let service: ServiceKey = match card {
-            Some(c) => (c.municipality_code.clone(), c.service_type.clone(), key(&c.service_name)),
+            Some(c) => (
+                c.municipality_code.clone(),
+                c.service_type.clone(),
+                key(&c.service_name),
+            ),
             None => (municipality_code.clone(), service_type.clone(), key(&service_name)),
         };
         let visit_date = date(form, schemas, "visit_date");
@@ -354,16 +382,26 @@ pub fn follow(schemas: &Schemas, period: &Period, records: &[Record], services: 
             ..r.clone()
         })
         .collect();
-    let order = |a: &VisitRow, b: &VisitRow| {
-        (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row))
-    };
+    let order = |a: &VisitRow, b: &VisitRow| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row));
     current.sort_by(order);
-    carried.sort_by(|a, b| (a.visit_date, &a.municipality_code, &a.service_name, &a.area).cmp(&(b.visit_date, &b.municipality_code, &b.service_name, &b.area)));
+    carried.sort_by(|a, b| {
+        (a.visit_date, &a.municipality_code, &a.service_name, &a.area).cmp(&(
+            b.visit_date,
+            &b.municipality_code,
+            &b.service_name,
+            &b.area,
+        ))
+    });
     out.rows = current;
     out.rows.extend(carried);
 
     // Coverage of the state-delegated services active in the period.
-    let visited: HashSet<&ServiceKey> = out.visits.iter().map(|v| &v.service).chain(earlier.visited.iter()).collect();
+    let visited: HashSet<&ServiceKey> = out
+        .visits
+        .iter()
+        .map(|v| &v.service)
+        .chain(earlier.visited.iter())
+        .collect();
     let mut by_oblast: BTreeMap<&str, Coverage> = oblasts
         .iter()
         .map(|o| {
@@ -378,12 +416,19 @@ pub fn follow(schemas: &Schemas, period: &Period, records: &[Record], services: 
             )
         })
         .collect();
-    for card in services.iter().filter(|s| s.in_figures() && STATE_DELEGATED.contains(&s.financing.as_str())) {
+    for card in services
+        .iter()
+        .filter(|s| s.in_figures() && STATE_DELEGATED.contains(&s.financing.as_str()))
+    {
         let Some(coverage) = by_oblast.get_mut(card.oblast_code.as_str()) else {
             continue;
         };
         coverage.services += 1;
-        let id: ServiceKey = (card.municipality_code.clone(), card.service_type.clone(), key(&card.service_name));
+        let id: ServiceKey = (
+            card.municipality_code.clone(),
+            card.service_type.clone(),
+            key(&card.service_name),
+        );
         if visited.contains(&id) {
             coverage.visited += 1;
         } else {

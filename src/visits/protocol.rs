@@ -52,7 +52,9 @@ pub fn validate(ctx: &Context, sheet: &SheetRecords) -> (Vec<Record>, Vec<Issue>
 
     // The visit date inside the period (a warning when outside).
     let visit_field = index("visit_date");
-    let visit_date = visit_field.and_then(|f| form.values[f].as_ref()).and_then(Value::as_date);
+    let visit_date = visit_field
+        .and_then(|f| form.values[f].as_ref())
+        .and_then(Value::as_date);
     if let (Some(f), Some(day)) = (visit_field, visit_date)
         && !ctx.period.contains(day)
     {
@@ -112,9 +114,8 @@ fn validate_row(
     let mut written: HashMap<usize, String> = HashMap::new();
     let mut invalid: Vec<usize> = Vec::new();
     let mut issues = Vec::new();
-    let at = |cells: &[Option<CellRef>], f: usize| {
-        Location::cell(&raw.file, &raw.sheet, cells[f].unwrap_or(raw.anchor))
-    };
+    let at =
+        |cells: &[Option<CellRef>], f: usize| Location::cell(&raw.file, &raw.sheet, cells[f].unwrap_or(raw.anchor));
     let issue = |cells: &[Option<CellRef>], written: &HashMap<usize, String>, severity, f: usize, finding| {
         Issue::new(at(cells, f), severity, finding)
             .template(&template.id)
@@ -163,14 +164,28 @@ fn validate_row(
             && !NO_FINDING_NEEDED.contains(&a)
             && empty(&values, f)
         {
-            push(Severity::Error, f, Finding::Visit(VisitFinding::FindingNeeded { assessment: label.clone() }));
+            push(
+                Severity::Error,
+                f,
+                Finding::Visit(VisitFinding::FindingNeeded {
+                    assessment: label.clone(),
+                }),
+            );
         }
         if let Some(f) = idx("recommendation")
             && (a == SERIOUS || a == MINOR)
             && empty(&values, f)
         {
-            let severity = if a == SERIOUS { Severity::Error } else { Severity::Warning };
-            push(severity, f, Finding::Visit(VisitFinding::RecommendationNeeded { assessment: label }));
+            let severity = if a == SERIOUS {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            push(
+                severity,
+                f,
+                Finding::Visit(VisitFinding::RecommendationNeeded { assessment: label }),
+            );
         }
     }
     if let (Some(r), Some(d)) = (idx("recommendation"), idx("deadline"))

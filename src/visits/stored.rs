@@ -5,7 +5,7 @@
 
 use polars::prelude::{Column, DataFrame};
 
-use super::follow::{Earlier, Visits, VisitRow, Status};
+use super::follow::{Earlier, Status, VisitRow, Visits};
 use crate::aggregate::Columns;
 use crate::error::{Error, Result};
 use crate::history::History;
@@ -61,10 +61,16 @@ pub fn frames(visits: &Visits, oblast: &str) -> Result<Vec<(&'static str, DataFr
         text("responsible", rows.iter().map(|r| r.responsible.clone())),
         text("follow_up", rows.iter().map(|r| r.follow_up.clone())),
         opt_text("done_on", rows.iter().map(|r| date(r.done_on))),
-        text("status", rows.iter().map(|r| r.status.map_or("", Status::as_str).to_string())),
+        text(
+            "status",
+            rows.iter().map(|r| r.status.map_or("", Status::as_str).to_string()),
+        ),
         text("file", rows.iter().map(|r| r.file.clone())),
         text("sheet", rows.iter().map(|r| r.sheet.clone())),
-        Column::new("row".into(), rows.iter().map(|r| i64::from(r.row)).collect::<Vec<i64>>()),
+        Column::new(
+            "row".into(),
+            rows.iter().map(|r| i64::from(r.row)).collect::<Vec<i64>>(),
+        ),
     ])?;
     Ok(vec![("visits", visits_frame), ("visit_findings", rows_frame)])
 }
@@ -77,15 +83,23 @@ pub fn load(history: &History, oblast: &str, period: &Period) -> Result<Earlier>
     let mut earlier = Earlier::default();
     let before = |p: &Period| p.end < period.start;
     for (stored, table) in history.load_table(oblast, "visits")? {
-        let Some(table) = table.filter(|_| before(&stored)) else { continue };
+        let Some(table) = table.filter(|_| before(&stored)) else {
+            continue;
+        };
         let c = Columns(&table);
-        let (m, t, k) = (c.text("municipality_code")?, c.text("service_key_type")?, c.text("service_key")?);
+        let (m, t, k) = (
+            c.text("municipality_code")?,
+            c.text("service_key_type")?,
+            c.text("service_key")?,
+        );
         for ((m, t), k) in m.into_iter().zip(t).zip(k) {
             earlier.visited.insert((m, t, k));
         }
     }
     for (stored, table) in history.load_table(oblast, "visit_findings")? {
-        let Some(table) = table.filter(|_| before(&stored)) else { continue };
+        let Some(table) = table.filter(|_| before(&stored)) else {
+            continue;
+        };
         let c = Columns(&table);
         let n = table.height();
         let (oblast_code, municipality, service_type, service_name) = (
@@ -95,8 +109,14 @@ pub fn load(history: &History, oblast: &str, period: &Period) -> Result<Earlier>
             c.text("service_name")?,
         );
         let (key_type, key_name) = (c.text("service_key_type")?, c.text("service_key")?);
-        let (visit_date, area, assessment, finding) = (c.date("visit_date")?, c.text("area")?, c.text("assessment")?, c.text("finding")?);
-        let (recommendation, deadline, responsible) = (c.text("recommendation")?, c.date("deadline")?, c.text("responsible")?);
+        let (visit_date, area, assessment, finding) = (
+            c.date("visit_date")?,
+            c.text("area")?,
+            c.text("assessment")?,
+            c.text("finding")?,
+        );
+        let (recommendation, deadline, responsible) =
+            (c.text("recommendation")?, c.date("deadline")?, c.text("responsible")?);
         let (follow_up, done_on, file, sheet, row) = (
             c.text("follow_up")?,
             c.date("done_on")?,
