@@ -329,7 +329,7 @@ pub fn read_sheet(sheet: &Sheet, schemas: &Schemas, template_index: usize, file:
             }
         }
         Layout::Table => read_table(sheet, schemas, template, template_index, file),
-        Layout::FormTable => form_table::read(sheet, template, template_index, file),
+        Layout::FormTable => form_table::read(sheet, schemas, template, template_index, file),
     }
 }
 

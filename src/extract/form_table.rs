@@ -6,7 +6,7 @@
 
 use super::{RawField, RawRecord, SheetRecords, StrayRow, header_text, read_form};
 use crate::normalize::label_key;
-use crate::schema::Template;
+use crate::schema::{FieldType, Schemas, Template};
 use crate::sheet::{Cell, CellRef, Sheet};
 
 /// The table header: its row and the row field of each column.
@@ -65,7 +65,13 @@ fn find_row_header(sheet: &Sheet, template: &Template) -> Option<RowHeader> {
 /// only), then one record per table row (the row fields only). Without a
 /// table header there is only the form; a header without rows is an
 /// empty table.
-pub(super) fn read(sheet: &Sheet, template: &Template, template_index: usize, file: &str) -> SheetRecords {
+pub(super) fn read(
+    sheet: &Sheet,
+    schemas: &Schemas,
+    template: &Template,
+    template_index: usize,
+    file: &str,
+) -> SheetRecords {
     let header = find_row_header(sheet, template);
     // The form is read from the rows above the table only, so that the
     // table's header and rows are never taken for labels.
@@ -138,6 +144,15 @@ pub(super) fn read(sheet: &Sheet, template: &Template, template_index: usize, fi
             fields,
         });
     }
-    out.empty_table = out.records.len() == 1;
+    // A blank protocol (a template sent back unfilled) is a blank card, not
+    // also an empty table; the oblast comes filled in on a template.
+    let form_filled = out.records[0].fields.iter().any(|f| {
+        template.fields[f.field].kind != FieldType::Oblast
+            && f.value.as_ref().is_some_and(|v| match v.as_text() {
+                Some(text) => !schemas.common.is_empty_text(text),
+                None => true,
+            })
+    });
+    out.empty_table = out.records.len() == 1 && form_filled;
     out
 }

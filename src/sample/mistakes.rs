@@ -52,6 +52,18 @@ pub enum Mistake {
     DuplicateCard,
     /// The municipal card's count of services differs from the cards sent.
     CardCountDiffers,
+    // Visit protocols (`super::visits`): planted in the first protocols of
+    // an oblast, never drawn with the returns' mistakes (not in `ALL`).
+    /// An institution of the team that the reference does not know.
+    VisitUnknownInstitution,
+    /// The same area twice on one protocol.
+    VisitAreaTwice,
+    /// A recommendation's deadline before the visit.
+    VisitDeadlineBeforeVisit,
+    /// Non-compliance without a finding.
+    VisitFindingMissing,
+    /// „изпълнена“ without the date it was done.
+    VisitDoneWithoutDate,
 }
 
 impl Mistake {
@@ -89,6 +101,10 @@ impl Mistake {
             Mistake::MalformedEmail => "format",
             Mistake::DuplicateCard => "duplicate",
             Mistake::CardCountDiffers => "card_count",
+            Mistake::VisitUnknownInstitution => "enum",
+            Mistake::VisitAreaTwice => "duplicate",
+            Mistake::VisitDeadlineBeforeVisit => "cross_field",
+            Mistake::VisitFindingMissing | Mistake::VisitDoneWithoutDate => "required",
         }
     }
 
@@ -135,6 +151,26 @@ impl Mistake {
             ),
             Mistake::MalformedEmail => ("неправилен e-mail", "a malformed e-mail address"),
             Mistake::DuplicateCard => ("една и съща карта, подадена два пъти", "the same card sent twice"),
+            Mistake::VisitUnknownInstitution => (
+                "протокол: непозната институция в екипа",
+                "protocol: an unknown institution in the team",
+            ),
+            Mistake::VisitAreaTwice => (
+                "протокол: една област на проверка два пъти",
+                "protocol: the same area twice",
+            ),
+            Mistake::VisitDeadlineBeforeVisit => (
+                "протокол: срок преди датата на проверката",
+                "protocol: a deadline before the visit",
+            ),
+            Mistake::VisitFindingMissing => (
+                "протокол: несъответствия без констатация",
+                "protocol: non-compliance without a finding",
+            ),
+            Mistake::VisitDoneWithoutDate => (
+                "протокол: „изпълнена“ без дата на изпълнение",
+                "protocol: done without the date",
+            ),
             Mistake::CardCountDiffers => (
                 "броят услуги в картата на общината не съвпада с получените карти",
                 "the municipal card's count differs from the cards sent",
@@ -576,6 +612,12 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                 Mistake::CardCountDiffers => {
                     rewrite(planner, card, field, Fact::Int(int + 1));
                 }
+                // Planted by `super::visits` in protocols, never drawn for a card.
+                Mistake::VisitUnknownInstitution
+                | Mistake::VisitAreaTwice
+                | Mistake::VisitDeadlineBeforeVisit
+                | Mistake::VisitFindingMissing
+                | Mistake::VisitDoneWithoutDate => return false,
                 Mistake::DuplicateCard => {
                     let record = card.record.clone();
                     let which = match &record.subject {

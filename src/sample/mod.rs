@@ -28,6 +28,7 @@ mod plan;
 mod readme;
 mod rng;
 mod truth;
+mod visits;
 
 use std::path::Path;
 
@@ -192,6 +193,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     let mut returns = Vec::new();
     let mut planned = Vec::new();
     let mut statuses = Vec::new();
+    let mut protocols = Vec::new();
     for code in &oblasts {
         let mut rng = Rng::derive(options.seed, code);
         let mut world = model::oblast(
@@ -252,6 +254,17 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             String::new()
         };
         returns.extend(planner(rng).oblast_returns(code, &base, &world));
+        // Monitoring visits to providers (VISITS.md): protocols beside the returns.
+        protocols.push(visits::protocols(
+            reference,
+            code,
+            &base,
+            &world,
+            options.period,
+            options.later,
+            options.seed,
+            options.mistakes > 0.0,
+        )?);
     }
     let protected: Vec<usize> = planned.iter().map(|p: &Planned| p.service_id).collect();
     mistakes::plant(
@@ -284,6 +297,12 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             bytes: rendered.bytes,
         })
         .collect();
+    for visits in protocols {
+        truth.planted.extend(visits.planted);
+        truth.records += visits.records;
+        truth.records_rejected += visits.rejected;
+        files.extend(visits.files);
+    }
     let readme = readme::readme(schemas, options, &oblasts, &files, &truth);
     files.push(SampleFile {
         relative: "README.md".into(),
