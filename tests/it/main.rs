@@ -2,11 +2,13 @@
 
 mod cli;
 mod fuzz;
+mod golden;
 mod history;
 mod hostile;
 mod messy;
 mod report;
 mod sample;
+mod snapshots;
 mod support;
 mod templates;
 mod visits;
