@@ -907,10 +907,20 @@ fn submissions(
             (Role::ProviderVisit, _) => {}
         }
     }
+    // Visit protocols are the monitoring team's, not the municipality's returns.
+    let visit_templates: Vec<&str> = schemas
+        .templates
+        .iter()
+        .filter(|t| t.role == Role::ProviderVisit)
+        .map(|t| t.id.as_str())
+        .collect();
     for issue in issues {
         let Some(m) = issue.municipality.as_deref() else {
             continue;
         };
+        if issue.template.as_deref().is_some_and(|t| visit_templates.contains(&t)) {
+            continue;
+        }
         let tally = tallies.entry(m).or_default();
         match issue.severity {
             Severity::Error => tally.errors += 1,

@@ -547,8 +547,10 @@ pub fn report(config: &Config) -> Result<Reported> {
     let outlier_count = outliers.len();
     add_findings(&mut run, &mut aggregates, outliers);
     // Provider visits: matched with the cards, followed across the stored periods.
+    // Their warnings are the monitoring team's: in no municipality's submission counts.
     let visits = crate::visits::run(config, &run, &aggregates, history.as_ref())?;
-    add_findings(&mut run, &mut aggregates, visits.issues.clone());
+    run.issues.extend(visits.issues.iter().cloned());
+    sort_issues(&mut run.issues);
     for period in &mut current {
         period.recount_findings(&config.schemas, &run);
     }

@@ -27,11 +27,12 @@ pub fn build(
     aggregates: &Aggregates,
     visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let dsp_templates: Vec<&str> = config
+    let not_theirs: Vec<&str> = config
         .schemas
         .templates
         .iter()
-        .filter(|t| t.role == Role::Dsp)
+        // DSP rows and visit protocols are not the municipality's to correct.
+        .filter(|t| t.role == Role::Dsp || t.role == Role::ProviderVisit)
         .map(|t| t.id.as_str())
         .collect();
     let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
@@ -39,7 +40,7 @@ pub fn build(
         let Some(code) = issue.municipality.as_deref() else {
             continue;
         };
-        if issue.template.as_deref().is_some_and(|t| dsp_templates.contains(&t)) {
+        if issue.template.as_deref().is_some_and(|t| not_theirs.contains(&t)) {
             continue;
         }
         by_municipality.entry(code).or_default().push(issue);

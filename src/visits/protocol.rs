@@ -94,7 +94,7 @@ pub fn validate(ctx: &Context, sheet: &SheetRecords) -> (Vec<Record>, Vec<Issue>
         issues.extend(found);
         rows.push(row);
     }
-    check_areas_once(template, &mut rows, &mut issues);
+    check_areas_once(ctx, template, &mut rows, &mut issues);
     let mut records = vec![form];
     records.extend(rows);
     (records, issues)
@@ -234,7 +234,22 @@ fn validate_row(
 }
 
 /// The same area twice on one protocol: an error at both rows.
-fn check_areas_once(template: &Template, rows: &mut [Record], issues: &mut Vec<Issue>) {
+fn check_areas_once(ctx: &Context, template: &Template, rows: &mut [Record], issues: &mut Vec<Issue>) {
+    let reference = &ctx.schemas.reference;
+    // The area by its name, as the protocol names it.
+    let name = |code: &str| {
+        reference
+            .code_index(crate::reference::Table::InspectionAreas, code)
+            .map_or_else(
+                || code.to_string(),
+                |i| {
+                    reference
+                        .entry(crate::reference::Table::InspectionAreas, i)
+                        .1
+                        .to_string()
+                },
+            )
+    };
     let Some(area) = template.field_index("area") else {
         return;
     };
@@ -265,7 +280,7 @@ fn check_areas_once(template: &Template, rows: &mut [Record], issues: &mut Vec<I
                         )
                         .template(&template.id)
                         .field("area")
-                        .value(code.clone())
+                        .value(name(&code))
                         .municipality(rows[this].municipality.as_deref()),
                     );
                     rows[this].errors += 1;
