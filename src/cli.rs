@@ -35,18 +35,20 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Read every return in the input folder, check it and write the report
-    /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx) to the output
-    /// folder; compare with the history of runs and store this run in it
-    /// (unless --no-history).
+    /// Read every return (and visit protocol) in the input folder, check it and
+    /// write the report (workbook, data/*.csv, run.json, feedback/<code>.xlsx)
+    /// to the output folder; compare with the history of runs, follow the
+    /// visits' recommendations, and store this run in it (unless --no-history).
     Run(RunArgs),
     /// Read and check the returns and print every finding; write nothing.
     Validate(CheckArgs),
-    /// Write the templates municipalities and DSPs fill in, from the schemas:
-    /// blank, or prefilled per municipality from a previous run's data.
+    /// Write the templates municipalities and DSPs fill in, and the protocol of
+    /// a monitoring visit, from the schemas: blank, or prefilled per
+    /// municipality from a previous run's data.
     Templates(TemplateArgs),
     /// Write realistic sample returns (synthetic figures, real municipalities)
-    /// in every shape the templates allow; the same seed gives the same files.
+    /// in every shape the templates allow, and protocols of monitoring visits;
+    /// the same seed gives the same files.
     Sample(SampleArgs),
     /// List the periods stored in the history of runs, or remove one.
     History(HistoryArgs),
@@ -90,7 +92,8 @@ struct SampleArgs {
     period: Option<String>,
     /// Write the returns of this later period instead: the same world a step on,
     /// with planned changes (a service opened, one closed, capacities changed,
-    /// one suspicious jump) listed in the sample's README.
+    /// one suspicious jump) listed in the sample's README, and follow-up visits
+    /// that close some of the base period's recommendations.
     #[arg(long, value_name = "P")]
     later: Option<String>,
     /// Folder to write the returns to (files already there are left alone).
