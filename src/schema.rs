@@ -788,7 +788,7 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
     if spec.layout != Layout::Table && !spec.title_fields.is_empty() {
         return Err(schema_error(file, "title_fields only go with layout = \"table\""));
     }
-    if (spec.layout == Layout::FormTable) != !spec.row_fields.is_empty() {
+    if (spec.layout == Layout::FormTable) == spec.row_fields.is_empty() {
         return Err(schema_error(
             file,
             "row_fields go with layout = \"form_table\", which needs them",

@@ -214,7 +214,9 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
     // Per area: services checked, with findings, with serious findings.
     ws.write_string_with_format(row, 0, t("По области на проверка", "By area checked"), &f.subtitle)?;
     row += 1;
-    let mut areas: BTreeMap<&str, [BTreeSet<(&str, &str, &str)>; 3]> = BTreeMap::new();
+    // Per area: the services checked, with findings, with serious findings.
+    type Services<'a> = [BTreeSet<(&'a str, &'a str, &'a str)>; 3];
+    let mut areas: BTreeMap<&str, Services> = BTreeMap::new();
     for r in visits.current_rows() {
         let sets = areas.entry(r.area.as_str()).or_default();
         let id = (r.service.0.as_str(), r.service.1.as_str(), r.service.2.as_str());

@@ -255,16 +255,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         };
         returns.extend(planner(rng).oblast_returns(code, &base, &world));
         // Monitoring visits to providers (VISITS.md): protocols beside the returns.
-        protocols.push(visits::protocols(
-            reference,
-            code,
-            &base,
-            &world,
-            options.period,
-            options.later,
-            options.seed,
-            options.mistakes > 0.0,
-        )?);
+        protocols.push(visits::protocols(reference, code, &base, &world, options)?);
     }
     let protected: Vec<usize> = planned.iter().map(|p: &Planned| p.service_id).collect();
     mistakes::plant(

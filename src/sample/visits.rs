@@ -22,7 +22,7 @@ use super::forms::{self, Fact};
 use super::model;
 use super::rng::Rng;
 use super::truth::PlantedIssue;
-use super::{Mistake, SampleFile};
+use super::{Mistake, SampleFile, SampleOptions};
 use crate::book::{Book, BookCell, BookFormat, BookSheet, BookValue, Merge};
 use crate::error::{Error, Result};
 use crate::issue::Severity;
@@ -145,12 +145,11 @@ pub(crate) fn protocols(
     oblast: &str,
     base: &str,
     world: &[model::Municipality],
-    period: Period,
-    later: Option<Period>,
-    seed: u64,
-    plant: bool,
+    options: &SampleOptions,
 ) -> Result<Protocols> {
-    let mut rng = Rng::derive(seed, &format!("{oblast} visits"));
+    let (period, later) = (options.period, options.later);
+    let plant = options.mistakes > 0.0;
+    let mut rng = Rng::derive(options.seed, &format!("{oblast} visits"));
     let areas: Vec<&str> = reference.inspection_areas.iter().map(|a| a.code.as_str()).collect();
     let area_name = |code: &str| {
         reference

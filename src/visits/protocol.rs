@@ -74,17 +74,14 @@ pub fn validate(ctx: &Context, sheet: &SheetRecords) -> (Vec<Record>, Vec<Issue>
     }
     // A sheet without the table's header: its required columns are missing.
     if sheet.records.len() == 1 && !sheet.empty_table {
-        for (i, field) in template.fields.iter().enumerate() {
-            if field.in_row && field.required {
-                issues.push(
-                    Issue::error(Location::sheet(&file, &sheet_name), Finding::LabelMissing)
-                        .template(&template.id)
-                        .field(&field.id)
-                        .municipality(form.municipality.as_deref()),
-                );
-                let _ = i;
-                form.errors += 1;
-            }
+        for field in template.fields.iter().filter(|f| f.in_row && f.required) {
+            issues.push(
+                Issue::error(Location::sheet(&file, &sheet_name), Finding::LabelMissing)
+                    .template(&template.id)
+                    .field(&field.id)
+                    .municipality(form.municipality.as_deref()),
+            );
+            form.errors += 1;
         }
     }
 

@@ -578,3 +578,49 @@ fn two_periods_into_one_history_give_done_open_and_overdue() {
         }
     }
 }
+
+#[test]
+fn a_protocol_without_its_table_or_without_rows_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = protocol_form("ДЦ за стари хора „Слънце“", d(2017, 3, 14), "РДСП");
+    // The form alone: the table's header is not on the sheet.
+    let alone = BookSheet {
+        cells: protocol_sheet(&form, &[])
+            .cells
+            .into_iter()
+            .filter(|c| c.row < 12)
+            .collect(),
+        ..protocol_sheet(&form, &[])
+    };
+    put(dir.path(), "alone.xlsx", &book(vec![alone]), BookFormat::Xlsx);
+    // The header, then nothing.
+    put(dir.path(), "empty.xlsx", &protocol_book(&form, &[]), BookFormat::Xlsx);
+    let run = check(dir.path());
+    let sheet_level = |file: &str| -> Vec<(String, String, String)> {
+        issues_at(&run, file)
+            .iter()
+            .map(|i| {
+                (
+                    i.field.clone().unwrap_or_default(),
+                    i.code().to_string(),
+                    i.severity.as_str().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        sheet_level("alone.xlsx"),
+        [
+            ("area".to_string(), "required".to_string(), "error".to_string()),
+            ("assessment".to_string(), "required".to_string(), "error".to_string()),
+        ]
+    );
+    assert!(!records_of(&run, "alone.xlsx")[0].accepted());
+    assert_eq!(
+        sheet_level("empty.xlsx"),
+        [(String::new(), "empty_table".to_string(), "warning".to_string())]
+    );
+    let empty = records_of(&run, "empty.xlsx");
+    assert_eq!(empty.len(), 1, "the form alone");
+    assert!(empty[0].accepted(), "a visit without rows still counts");
+}
