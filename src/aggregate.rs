@@ -15,10 +15,12 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::issue::{Issue, Severity};
+use crate::exact::{DECIMAL, MONEY, Scale};
+use crate::fields::{adults, children, dsp, municipal, service};
 use crate::period::Period;
 use crate::reference::Card;
 use crate::schema::{Role, Schemas};
+use crate::tally::Tally;
 use crate::validate::{Record, Value};
 
 /// An accepted service card with what the report needs of it.
@@ -96,17 +98,17 @@ pub struct DspRow {
 
 /// The DSP columns, in TEMPLATES.md order.
 pub const DSP_FIELDS: &[&str] = &[
-    "children_total",
-    "children_disabled",
-    "children_at_risk",
-    "children_foster",
-    "children_kinship",
-    "children_residential",
-    "children_institutions",
-    "adults_disabled",
-    "adults_disabled_90",
-    "personal_assistance",
-    "adults_institutions",
+    dsp::CHILDREN_TOTAL,
+    dsp::CHILDREN_DISABLED,
+    dsp::CHILDREN_AT_RISK,
+    dsp::CHILDREN_FOSTER,
+    dsp::CHILDREN_KINSHIP,
+    dsp::CHILDREN_RESIDENTIAL,
+    dsp::CHILDREN_INSTITUTIONS,
+    dsp::ADULTS_DISABLED,
+    dsp::ADULTS_DISABLED_90,
+    dsp::PERSONAL_ASSISTANCE,
+    dsp::ADULTS_INSTITUTIONS,
 ];
 
 /// Figures of one municipality (or, in [`Aggregates::oblast_totals`], one oblast).
@@ -161,8 +163,9 @@ impl Figures {
     /// Children in family-type care (foster + kinship) among all children
     /// placed out of their family (foster + kinship + residential + institutions).
     pub fn family_care_share(&self) -> Option<f64> {
-        let family = self.dsp_value("children_foster")? + self.dsp_value("children_kinship")?;
-        let placed = family + self.dsp_value("children_residential")? + self.dsp_value("children_institutions")?;
+        let family = self.dsp_value(dsp::CHILDREN_FOSTER)? + self.dsp_value(dsp::CHILDREN_KINSHIP)?;
+        let placed =
+            family + self.dsp_value(dsp::CHILDREN_RESIDENTIAL)? + self.dsp_value(dsp::CHILDREN_INSTITUTIONS)?;
         (placed > 0).then(|| family as f64 / placed as f64)
     }
 
@@ -260,6 +263,9 @@ pub struct Aggregates {
     pub by_service_type: Vec<TypeFigures>,
     pub by_municipality_type: Vec<MunicipalityTypeFigures>,
     pub by_financing: Vec<FinancingFigures>,
+    /// One row per municipality of the run's oblasts: made by
+    /// [`submissions`] once the findings are final (after the comparison
+    /// with the history), empty until then.
     pub submissions: Vec<Submission>,
     /// The latest fill-in date in the data (else the period's end): the
     /// date the report's files carry, never the clock.
@@ -293,18 +299,16 @@ fn date(record: &Record, schemas: &Schemas, id: &str) -> Option<NaiveDate> {
     record.get(template, id).and_then(Value::as_date)
 }
 
-const PROJECT_FINANCING: &[&str] = &["PROJECT_OPHRD", "PROJECT_OTHER"];
-
 fn service_row(record: &Record, schemas: &Schemas, period: &Period) -> ServiceRow {
     let template = &schemas.templates[record.template];
     let reference = &schemas.reference;
-    let service_type = text(record, schemas, "service_type");
+    let service_type = text(record, schemas, service::SERVICE_TYPE);
     let known = reference.service_type(&service_type);
     let municipality_code = record.municipality.clone().unwrap_or_default();
-    let start_date = date(record, schemas, "start_date");
-    let end_date = date(record, schemas, "end_date");
-    let project_end = date(record, schemas, "project_end");
-    let financing = text(record, schemas, "financing");
+    let start_date = date(record, schemas, service::START_DATE);
+    let end_date = date(record, schemas, service::END_DATE);
+    let project_end = date(record, schemas, service::PROJECT_END);
+    let financing = text(record, schemas, service::FINANCING);
     ServiceRow {
         file: record.file.clone(),
         sheet: record.sheet.clone(),
@@ -316,35 +320,35 @@ fn service_row(record: &Record, schemas: &Schemas, period: &Period) -> ServiceRo
             .map(|m| m.name_bg.clone())
             .unwrap_or_default(),
         municipality_code,
-        settlement: text(record, schemas, "settlement"),
-        service_name: text(record, schemas, "service_name"),
+        settlement: text(record, schemas, service::SETTLEMENT),
+        service_name: text(record, schemas, service::SERVICE_NAME),
         service_type_name: known.map(|s| s.name_bg.clone()).unwrap_or_default(),
         category: known.map(|s| s.category.clone()).unwrap_or_default(),
         target_group: known.map(|s| s.target_group.clone()).unwrap_or_default(),
         service_type,
-        address: text(record, schemas, "address"),
-        provider_name: text(record, schemas, "provider_name"),
-        provider_type: text(record, schemas, "provider_type"),
-        project_ended: PROJECT_FINANCING.contains(&financing.as_str()) && project_end.is_some_and(|d| d <= period.end),
+        address: text(record, schemas, service::ADDRESS),
+        provider_name: text(record, schemas, service::PROVIDER_NAME),
+        provider_type: text(record, schemas, service::PROVIDER_TYPE),
+        project_ended: schemas.common.counting.is_project(&financing) && project_end.is_some_and(|d| d <= period.end),
         financing,
         project_end,
-        license_no: text(record, schemas, "license_no"),
-        license_valid_until: date(record, schemas, "license_valid_until"),
-        age_group: text(record, schemas, "age_group"),
+        license_no: text(record, schemas, children::LICENSE_NO),
+        license_valid_until: date(record, schemas, children::LICENSE_VALID_UNTIL),
+        age_group: text(record, schemas, children::AGE_GROUP),
         active: period.is_active(start_date, end_date),
         opened_in_period: start_date.is_some_and(|d| period.contains(d)),
         closed_in_period: end_date.is_some_and(|d| period.contains(d)),
         start_date,
         end_date,
-        capacity: int(record, schemas, "capacity"),
-        avg_users: number(record, schemas, "avg_users"),
-        users_served: int(record, schemas, "users_served"),
-        users_disabled: int(record, schemas, "users_disabled"),
-        users_elderly: int(record, schemas, "users_elderly"),
-        children_disabled: int(record, schemas, "children_disabled"),
-        budget_state: number(record, schemas, "budget_state"),
-        budget_local: number(record, schemas, "budget_local"),
-        budget_other: number(record, schemas, "budget_other"),
+        capacity: int(record, schemas, service::CAPACITY),
+        avg_users: number(record, schemas, service::AVG_USERS),
+        users_served: int(record, schemas, service::USERS_SERVED),
+        users_disabled: int(record, schemas, service::USERS_DISABLED),
+        users_elderly: int(record, schemas, adults::USERS_ELDERLY),
+        children_disabled: int(record, schemas, children::CHILDREN_DISABLED),
+        budget_state: number(record, schemas, service::BUDGET_STATE),
+        budget_local: number(record, schemas, service::BUDGET_LOCAL),
+        budget_other: number(record, schemas, service::BUDGET_OTHER),
         counted: record.counted,
     }
 }
@@ -399,6 +403,15 @@ impl Columns<'_> {
         Ok(column.f64().map_err(polars_error)?.iter().collect())
     }
 
+    /// Amounts from a column of whole units of `scale`.
+    fn amounts(&self, name: &str, scale: Scale) -> Result<Vec<Option<f64>>> {
+        Ok(self
+            .f64(name)?
+            .into_iter()
+            .map(|u| u.map(|u| scale.amount(u)))
+            .collect())
+    }
+
     /// Yes/no, a missing value read as no.
     pub(crate) fn bool(&self, name: &str) -> Result<Vec<bool>> {
         let column = self.cast(name, &DataType::Boolean)?;
@@ -419,7 +432,9 @@ fn str_column(name: &str, values: impl IntoIterator<Item = String>) -> Column {
     Column::new(name.into(), values.into_iter().collect::<Vec<String>>())
 }
 
-fn services_frame(services: &[ServiceRow]) -> Result<DataFrame> {
+/// The counted services, money and decimals in whole units ([`crate::exact`])
+/// so that their sums are exact.
+fn services_frame(services: &[ServiceRow], elderly: &str) -> Result<DataFrame> {
     let counted: Vec<&ServiceRow> = services.iter().filter(|s| s.in_figures()).collect();
     frame(vec![
         str_column("oblast_code", counted.iter().map(|s| s.oblast_code.clone())),
@@ -432,7 +447,10 @@ fn services_frame(services: &[ServiceRow]) -> Result<DataFrame> {
         ),
         Column::new(
             "avg_users".into(),
-            counted.iter().map(|s| s.avg_users).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.avg_users.map(|v| DECIMAL.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "users_served".into(),
@@ -440,15 +458,24 @@ fn services_frame(services: &[ServiceRow]) -> Result<DataFrame> {
         ),
         Column::new(
             "budget_state".into(),
-            counted.iter().map(|s| s.budget_state).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.budget_state.map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "budget_local".into(),
-            counted.iter().map(|s| s.budget_local).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.budget_local.map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "budget_other".into(),
-            counted.iter().map(|s| s.budget_other).collect::<Vec<_>>(),
+            counted
+                .iter()
+                .map(|s| s.budget_other.map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         ),
         Column::new(
             "capacity_children".into(),
@@ -461,13 +488,7 @@ fn services_frame(services: &[ServiceRow]) -> Result<DataFrame> {
             "capacity_elderly".into(),
             counted
                 .iter()
-                .map(|s| {
-                    if s.target_group == "elderly" {
-                        s.capacity
-                    } else {
-                        Some(0)
-                    }
-                })
+                .map(|s| if s.target_group == elderly { s.capacity } else { Some(0) })
                 .collect::<Vec<_>>(),
         ),
     ])
@@ -491,13 +512,7 @@ fn service_sums() -> Vec<Expr> {
 /// Aggregates the validated records of a run whose oblasts are `oblasts`.
 ///
 /// Errors: [`Error::Aggregate`] if polars fails (a bug, not a data problem).
-pub fn aggregate(
-    schemas: &Schemas,
-    period: &Period,
-    oblasts: &[String],
-    records: &[Record],
-    issues: &[Issue],
-) -> Result<Aggregates> {
+pub fn aggregate(schemas: &Schemas, period: &Period, oblasts: &[String], records: &[Record]) -> Result<Aggregates> {
     let reference = &schemas.reference;
     let role = |r: &Record| schemas.templates[r.template].role;
     let accepted: Vec<&Record> = records.iter().filter(|r| r.accepted()).collect();
@@ -548,7 +563,7 @@ pub fn aggregate(
         str_column("municipality", municipalities.iter().map(|m| m.name_bg.clone())),
     ])?;
 
-    let service_frame = services_frame(&services)?;
+    let service_frame = services_frame(&services, &schemas.common.counting.elderly_target_group)?;
     let per_municipality = service_frame
         .clone()
         .lazy()
@@ -564,7 +579,10 @@ pub fn aggregate(
     let card_money = |id: &str, alias: &str| {
         Column::new(
             alias.into(),
-            cards.iter().map(|r| number(r, schemas, id)).collect::<Vec<_>>(),
+            cards
+                .iter()
+                .map(|r| number(r, schemas, id).map(|v| MONEY.units(v)))
+                .collect::<Vec<_>>(),
         )
     };
     let card_frame = frame(vec![
@@ -572,15 +590,15 @@ pub fn aggregate(
             "municipality_code",
             cards.iter().map(|r| r.municipality.clone().unwrap_or_default()),
         ),
-        card_ints("population"),
-        card_ints("population_children"),
-        card_ints("population_elderly"),
-        card_money("budget_state", "approved_state"),
-        card_money("budget_local", "approved_local"),
-        card_ints("services_opened"),
-        card_ints("services_closed"),
-        card_ints("projects_ended"),
-        card_ints("projects_sustained"),
+        card_ints(municipal::POPULATION),
+        card_ints(municipal::POPULATION_CHILDREN),
+        card_ints(municipal::POPULATION_ELDERLY),
+        card_money(municipal::BUDGET_STATE, "approved_state"),
+        card_money(municipal::BUDGET_LOCAL, "approved_local"),
+        card_ints(municipal::SERVICES_OPENED),
+        card_ints(municipal::SERVICES_CLOSED),
+        card_ints(municipal::PROJECTS_ENDED),
+        card_ints(municipal::PROJECTS_SUSTAINED),
     ])?;
 
     let dsp_counted: Vec<&DspRow> = dsp.iter().filter(|d| d.counted).collect();
@@ -626,7 +644,21 @@ pub fn aggregate(
         .sort(["municipality_code"], SortMultipleOptions::default())
         .collect()
         .map_err(polars_error)?;
-    let by_municipality = figures_from(&joined)?;
+    // Whole units back to amounts, the sums made (in Rust: polars would
+    // multiply by 0.01, which is not exact).
+    let by_municipality: Vec<Figures> = figures_from(&joined)?
+        .into_iter()
+        .map(|mut f| {
+            f.avg_users = DECIMAL.amount(f.avg_users);
+            for money in [&mut f.budget_state, &mut f.budget_local, &mut f.budget_other] {
+                *money = MONEY.amount(*money);
+            }
+            for approved in [&mut f.approved_state, &mut f.approved_local] {
+                *approved = approved.map(|u| MONEY.amount(u));
+            }
+            f
+        })
+        .collect();
 
     let oblast_totals = oblasts
         .iter()
@@ -646,7 +678,7 @@ pub fn aggregate(
         let (count, capacity, users, served) = (
             c.i64("services")?,
             c.i64("capacity")?,
-            c.f64("avg_users")?,
+            c.amounts("avg_users", DECIMAL)?,
             c.i64("users_served")?,
         );
         (0..by_type_frame.height())
@@ -690,7 +722,7 @@ pub fn aggregate(
             c.text("municipality_code")?,
             c.text("service_type")?,
             c.i64("capacity")?,
-            c.f64("avg_users")?,
+            c.amounts("avg_users", DECIMAL)?,
         );
         (0..cross_frame.height())
             .map(|i| MunicipalityTypeFigures {
@@ -718,7 +750,11 @@ pub fn aggregate(
     let by_financing = {
         let c = Columns(&financing_frame);
         let (f, n, cap) = (c.text("financing")?, c.i64("services")?, c.i64("capacity")?);
-        let (bs, bl, bo) = (c.f64("budget_state")?, c.f64("budget_local")?, c.f64("budget_other")?);
+        let (bs, bl, bo) = (
+            c.amounts("budget_state", MONEY)?,
+            c.amounts("budget_local", MONEY)?,
+            c.amounts("budget_other", MONEY)?,
+        );
         let mut rows: Vec<FinancingFigures> = (0..financing_frame.height())
             .map(|i| FinancingFigures {
                 name: reference
@@ -740,11 +776,10 @@ pub fn aggregate(
         rows
     };
 
-    let submissions = submissions(schemas, &municipalities, records, issues);
     let data_date = records
         .iter()
         .filter(|r| r.accepted())
-        .filter_map(|r| date(r, schemas, "filled_on"))
+        .filter_map(|r| date(r, schemas, municipal::FILLED_ON))
         .max();
 
     Ok(Aggregates {
@@ -755,7 +790,7 @@ pub fn aggregate(
         by_service_type,
         by_municipality_type,
         by_financing,
-        submissions,
+        submissions: Vec::new(),
         data_date,
     })
 }
@@ -830,15 +865,16 @@ fn add(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-fn add_f(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+fn add_money(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
-        (Some(x), Some(y)) => Some(x + y),
+        (Some(x), Some(y)) => Some(MONEY.add(x, y)),
         (x, None) => x,
         (None, y) => y,
     }
 }
 
-/// The sum of municipalities' figures (an oblast or the country).
+/// The sum of municipalities' figures (an oblast or the country); money and
+/// decimals added exactly ([`crate::exact`]).
 pub fn total_of<'a>(code: &str, rows: impl Iterator<Item = &'a Figures>) -> Figures {
     let mut total = Figures {
         oblast_code: code.to_string(),
@@ -847,18 +883,18 @@ pub fn total_of<'a>(code: &str, rows: impl Iterator<Item = &'a Figures>) -> Figu
     for f in rows {
         total.services += f.services;
         total.capacity += f.capacity;
-        total.avg_users += f.avg_users;
+        total.avg_users = DECIMAL.add(total.avg_users, f.avg_users);
         total.users_served += f.users_served;
-        total.budget_state += f.budget_state;
-        total.budget_local += f.budget_local;
-        total.budget_other += f.budget_other;
+        total.budget_state = MONEY.add(total.budget_state, f.budget_state);
+        total.budget_local = MONEY.add(total.budget_local, f.budget_local);
+        total.budget_other = MONEY.add(total.budget_other, f.budget_other);
         total.capacity_children += f.capacity_children;
         total.capacity_elderly += f.capacity_elderly;
         total.population = add(total.population, f.population);
         total.population_children = add(total.population_children, f.population_children);
         total.population_elderly = add(total.population_elderly, f.population_elderly);
-        total.approved_state = add_f(total.approved_state, f.approved_state);
-        total.approved_local = add_f(total.approved_local, f.approved_local);
+        total.approved_state = add_money(total.approved_state, f.approved_state);
+        total.approved_local = add_money(total.approved_local, f.approved_local);
         total.declared_opened = add(total.declared_opened, f.declared_opened);
         total.declared_closed = add(total.declared_closed, f.declared_closed);
         total.declared_projects_ended = add(total.declared_projects_ended, f.declared_projects_ended);
@@ -873,23 +909,19 @@ pub fn total_of<'a>(code: &str, rows: impl Iterator<Item = &'a Figures>) -> Figu
     total
 }
 
-fn submissions(
-    schemas: &Schemas,
-    municipalities: &[&crate::reference::Municipality],
-    records: &[Record],
-    issues: &[Issue],
-) -> Vec<Submission> {
+/// What each municipality of the run's oblasts sent (from the records) and
+/// its errors and warnings (from the tally of the final findings).
+pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], findings: &Tally) -> Vec<Submission> {
     #[derive(Default)]
-    struct Tally {
+    struct Sent {
         card: bool,
         adults: i64,
         children: i64,
         dsp: bool,
-        errors: i64,
-        warnings: i64,
         filled_on: Option<NaiveDate>,
     }
-    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+    let municipalities = oblasts.iter().flat_map(|o| schemas.reference.municipalities_of(o));
+    let mut tallies: BTreeMap<&str, Sent> = BTreeMap::new();
     for record in records {
         let Some(m) = record.municipality.as_deref() else {
             continue;
@@ -899,7 +931,7 @@ fn submissions(
         match (template.role, template.card) {
             (Role::MunicipalCard, _) => {
                 tally.card = true;
-                tally.filled_on = tally.filled_on.max(date(record, schemas, "filled_on"));
+                tally.filled_on = tally.filled_on.max(date(record, schemas, municipal::FILLED_ON));
             }
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,
@@ -907,32 +939,12 @@ fn submissions(
             (Role::ProviderVisit, _) => {}
         }
     }
-    // Visit protocols are the monitoring team's, not the municipality's returns.
-    let visit_templates: Vec<&str> = schemas
-        .templates
-        .iter()
-        .filter(|t| t.role == Role::ProviderVisit)
-        .map(|t| t.id.as_str())
-        .collect();
-    for issue in issues {
-        let Some(m) = issue.municipality.as_deref() else {
-            continue;
-        };
-        if issue.template.as_deref().is_some_and(|t| visit_templates.contains(&t)) {
-            continue;
-        }
-        let tally = tallies.entry(m).or_default();
-        match issue.severity {
-            Severity::Error => tally.errors += 1,
-            Severity::Warning => tally.warnings += 1,
-        }
-    }
     municipalities
-        .iter()
         .map(|m| {
             let tally = tallies.remove(m.code.as_str()).unwrap_or_default();
+            let counts = findings.municipality(&m.code);
             let anything = tally.card || tally.adults + tally.children > 0;
-            let status = if tally.card && tally.dsp && tally.errors == 0 {
+            let status = if tally.card && tally.dsp && counts.errors == 0 {
                 Status::Complete
             } else if anything {
                 Status::Incomplete
@@ -947,8 +959,8 @@ fn submissions(
                 adult_cards: tally.adults,
                 child_cards: tally.children,
                 dsp_row: tally.dsp,
-                errors: tally.errors,
-                warnings: tally.warnings,
+                errors: counts.errors,
+                warnings: counts.warnings,
                 filled_on: tally.filled_on,
                 status,
             }

@@ -15,8 +15,9 @@ use crate::error::{Error, Result};
 use crate::history::History;
 use crate::ingest::Limits;
 use crate::issue::{Lang, Messages, Severity};
-use crate::pipeline::{self, Run};
+use crate::pipeline;
 use crate::report;
+use crate::run::Run;
 use crate::schema::{SchemaSource, Schemas};
 
 const EXIT_CODES: &str = "Exit codes:

@@ -15,9 +15,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aggregate::{Figures, total_of};
 use crate::error::{Error, Result};
+use crate::fields::{dsp, municipal, service};
 use crate::history::{PeriodMeta, StoredPeriod, StoredService};
+use crate::issue::Lang;
 use crate::normalize::key;
 use crate::period::Period;
+use crate::schema::{Role, Schemas};
 
 /// How a service stands between the two periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,23 +81,62 @@ pub enum FigureKind {
     Share,
 }
 
+/// What a figure is called in the report.
+pub enum FigureLabel {
+    /// The report's own words, for a figure that is no field's sum.
+    Own { bg: &'static str, en: &'static str },
+    /// The label of this field in the first template of this role: the
+    /// schemas hold it. A DSP figure is shown with „ДСП: " before it.
+    Field { role: Role, id: &'static str },
+}
+
 /// A figure compared per municipality and oblast.
 pub struct Figure {
     pub id: &'static str,
-    pub bg: &'static str,
-    pub en: &'static str,
+    pub label: FigureLabel,
     pub kind: FigureKind,
     /// Adds up over the days of a period: comparable only between periods of the same length.
     pub flow: bool,
     pub get: fn(&Figures) -> Option<f64>,
 }
 
+impl Figure {
+    /// Its label in the user's language: its own, or its field's in the schemas.
+    pub fn label(&self, schemas: &Schemas, lang: Lang) -> String {
+        match self.label {
+            FigureLabel::Own { bg, en } => match lang {
+                Lang::Bg => bg.to_string(),
+                Lang::En => en.to_string(),
+            },
+            FigureLabel::Field { role, id } => {
+                let field = schemas
+                    .templates
+                    .iter()
+                    .filter(|t| t.role == role)
+                    .find_map(|t| t.fields.iter().find(|f| f.id == id));
+                // The field contract (crate::fields) makes sure the schemas have it.
+                let label = field.map_or(id, |f| match lang {
+                    Lang::Bg => f.label.as_str(),
+                    Lang::En => f.label_en.as_str(),
+                });
+                match (role, lang) {
+                    (Role::Dsp, Lang::Bg) => format!("ДСП: {label}"),
+                    (Role::Dsp, Lang::En) => format!("DSP: {label}"),
+                    _ => label.to_string(),
+                }
+            }
+        }
+    }
+}
+
 macro_rules! dsp_figure {
-    ($id:literal, $bg:literal, $en:literal) => {
+    ($id:expr) => {
         Figure {
             id: $id,
-            bg: $bg,
-            en: $en,
+            label: FigureLabel::Field {
+                role: Role::Dsp,
+                id: $id,
+            },
             kind: FigureKind::Count,
             flow: false,
             get: |f| f.dsp_value($id).map(|v| v as f64),
@@ -106,139 +148,131 @@ macro_rules! dsp_figure {
 pub const FIGURES: &[Figure] = &[
     Figure {
         id: "services",
-        bg: "Услуги",
-        en: "Services",
+        label: FigureLabel::Own {
+            bg: "Услуги",
+            en: "Services",
+        },
         kind: FigureKind::Count,
         flow: false,
         get: |f| Some(f.services as f64),
     },
     Figure {
-        id: "capacity",
-        bg: "Места (капацитет)",
-        en: "Places (capacity)",
+        id: service::CAPACITY,
+        label: FigureLabel::Field {
+            role: Role::ServiceCard,
+            id: service::CAPACITY,
+        },
         kind: FigureKind::Count,
         flow: false,
         get: |f| Some(f.capacity as f64),
     },
     Figure {
-        id: "avg_users",
-        bg: "Среден брой потребители",
-        en: "Average users",
+        id: service::AVG_USERS,
+        label: FigureLabel::Field {
+            role: Role::ServiceCard,
+            id: service::AVG_USERS,
+        },
         kind: FigureKind::Decimal,
         flow: false,
         get: |f| Some(f.avg_users),
     },
     Figure {
-        id: "users_served",
-        bg: "Обслужени потребители",
-        en: "Users served",
+        id: service::USERS_SERVED,
+        label: FigureLabel::Field {
+            role: Role::ServiceCard,
+            id: service::USERS_SERVED,
+        },
         kind: FigureKind::Count,
         flow: true,
         get: |f| Some(f.users_served as f64),
     },
     Figure {
-        id: "budget_state",
-        bg: "Средства – държавно делегирана дейност (лв.)",
-        en: "Funds – state-delegated (BGN)",
+        id: service::BUDGET_STATE,
+        label: FigureLabel::Field {
+            role: Role::ServiceCard,
+            id: service::BUDGET_STATE,
+        },
         kind: FigureKind::Money,
         flow: true,
         get: |f| Some(f.budget_state),
     },
     Figure {
-        id: "budget_local",
-        bg: "Средства – местна дейност (лв.)",
-        en: "Funds – local (BGN)",
+        id: service::BUDGET_LOCAL,
+        label: FigureLabel::Field {
+            role: Role::ServiceCard,
+            id: service::BUDGET_LOCAL,
+        },
         kind: FigureKind::Money,
         flow: true,
         get: |f| Some(f.budget_local),
     },
     Figure {
-        id: "budget_other",
-        bg: "Средства – проекти и други (лв.)",
-        en: "Funds – projects and other (BGN)",
+        id: service::BUDGET_OTHER,
+        label: FigureLabel::Field {
+            role: Role::ServiceCard,
+            id: service::BUDGET_OTHER,
+        },
         kind: FigureKind::Money,
         flow: true,
         get: |f| Some(f.budget_other),
     },
     Figure {
-        id: "population",
-        bg: "Население",
-        en: "Population",
+        id: municipal::POPULATION,
+        label: FigureLabel::Field {
+            role: Role::MunicipalCard,
+            id: municipal::POPULATION,
+        },
         kind: FigureKind::Count,
         flow: false,
         get: |f| f.population.map(|v| v as f64),
     },
-    dsp_figure!("children_total", "ДСП: деца 0–17 г.", "DSP: children 0–17"),
-    dsp_figure!(
-        "children_disabled",
-        "ДСП: деца с увреждания",
-        "DSP: children with disabilities"
-    ),
-    dsp_figure!("children_at_risk", "ДСП: деца в риск", "DSP: children at risk"),
-    dsp_figure!(
-        "children_foster",
-        "ДСП: деца в приемни семейства",
-        "DSP: children in foster care"
-    ),
-    dsp_figure!(
-        "children_kinship",
-        "ДСП: деца при близки и роднини",
-        "DSP: children in kinship care"
-    ),
-    dsp_figure!(
-        "children_residential",
-        "ДСП: деца в резидентни услуги",
-        "DSP: children in residential services"
-    ),
-    dsp_figure!(
-        "children_institutions",
-        "ДСП: деца в институции",
-        "DSP: children in institutions"
-    ),
-    dsp_figure!(
-        "adults_disabled",
-        "ДСП: лица с увреждания над 18 г.",
-        "DSP: adults with disabilities"
-    ),
-    dsp_figure!(
-        "adults_disabled_90",
-        "ДСП: в т.ч. над 90 % увреждане",
-        "DSP: of them over 90 % disability"
-    ),
-    dsp_figure!("personal_assistance", "ДСП: личен асистент", "DSP: personal assistance"),
-    dsp_figure!(
-        "adults_institutions",
-        "ДСП: лица в институции",
-        "DSP: adults in institutions"
-    ),
+    dsp_figure!(dsp::CHILDREN_TOTAL),
+    dsp_figure!(dsp::CHILDREN_DISABLED),
+    dsp_figure!(dsp::CHILDREN_AT_RISK),
+    dsp_figure!(dsp::CHILDREN_FOSTER),
+    dsp_figure!(dsp::CHILDREN_KINSHIP),
+    dsp_figure!(dsp::CHILDREN_RESIDENTIAL),
+    dsp_figure!(dsp::CHILDREN_INSTITUTIONS),
+    dsp_figure!(dsp::ADULTS_DISABLED),
+    dsp_figure!(dsp::ADULTS_DISABLED_90),
+    dsp_figure!(dsp::PERSONAL_ASSISTANCE),
+    dsp_figure!(dsp::ADULTS_INSTITUTIONS),
     Figure {
         id: "places_per_1000",
-        bg: "Места на 1000 жители",
-        en: "Places per 1,000 inhabitants",
+        label: FigureLabel::Own {
+            bg: "Места на 1000 жители",
+            en: "Places per 1,000 inhabitants",
+        },
         kind: FigureKind::Decimal,
         flow: false,
         get: Figures::places_per_1000,
     },
     Figure {
         id: "children_places_per_1000",
-        bg: "Места за деца на 1000 деца",
-        en: "Children's places per 1,000 children",
+        label: FigureLabel::Own {
+            bg: "Места за деца на 1000 деца",
+            en: "Children's places per 1,000 children",
+        },
         kind: FigureKind::Decimal,
         flow: false,
         get: Figures::children_places_per_1000,
     },
     Figure {
         id: "elderly_places_per_1000",
-        bg: "Места за възрастни хора на 1000 души над 65 г.",
-        en: "Places for the elderly per 1,000 people over 65",
+        label: FigureLabel::Own {
+            bg: "Места за възрастни хора на 1000 души над 65 г.",
+            en: "Places for the elderly per 1,000 people over 65",
+        },
         kind: FigureKind::Decimal,
         flow: false,
         get: Figures::elderly_places_per_1000,
     },
     Figure {
         id: "family_care_share",
-        bg: "Дял на децата в семейна среда",
-        en: "Share of children in family-type care",
+        label: FigureLabel::Own {
+            bg: "Дял на децата в семейна среда",
+            en: "Share of children in family-type care",
+        },
         kind: FigureKind::Share,
         flow: false,
         get: Figures::family_care_share,
@@ -606,6 +640,30 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_figure_that_is_a_field_sum_is_called_as_the_schemas_call_the_field() {
+        let schemas = Schemas::load(&crate::schema::SchemaSource::BuiltIn).unwrap();
+        let label = |id: &str, lang: Lang| FIGURES.iter().find(|f| f.id == id).unwrap().label(&schemas, lang);
+        assert_eq!(label(service::CAPACITY, Lang::Bg), "Капацитет (брой места)");
+        assert_eq!(label(service::CAPACITY, Lang::En), "Capacity (places)");
+        assert_eq!(label(municipal::POPULATION, Lang::Bg), "Население – общо");
+        assert_eq!(label(dsp::CHILDREN_TOTAL, Lang::Bg), "ДСП: Деца 0–17 г. – общо");
+        assert_eq!(label(dsp::CHILDREN_TOTAL, Lang::En), "DSP: Children 0–17 – total");
+        assert_eq!(label("services", Lang::Bg), "Услуги");
+        // Every figure of a field names one the schemas have.
+        for figure in FIGURES {
+            if let FigureLabel::Field { role, id } = figure.label {
+                assert!(
+                    schemas
+                        .templates
+                        .iter()
+                        .any(|t| t.role == role && t.field_index(id).is_some()),
+                    "{id}"
+                );
+            }
+        }
+    }
 
     fn service(name: &str, address: &str, provider: &str) -> StoredService {
         StoredService {

@@ -94,12 +94,7 @@ pub fn resolve_history(flag: Option<&Path>, output: &Path, cwd: &Path) -> Result
     };
     let history = absolute(&dir);
     let output = absolute(output);
-    for replaced in [
-        crate::report::REPORT_FILE,
-        crate::report::RUN_FILE,
-        crate::report::DATA_DIR,
-        crate::report::FEEDBACK_DIR,
-    ] {
+    for replaced in crate::paths::OUTPUTS {
         let mut target = output.clone();
         target.push(replaced.to_string());
         if history.starts_with(&target) {

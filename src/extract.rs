@@ -1,6 +1,8 @@
-//! Recognition and layout: takes a [`Sheet`] and the schemas and gives the
-//! template it follows and its raw records, each field with the cell its
-//! value came from. Values are not interpreted here (that is validation);
+//! Recognition and layout: takes a read workbook (or one [`Sheet`]) and the
+//! schemas and gives the template each sheet follows and its raw records,
+//! each field with the cell its value came from, and the findings about the
+//! workbook itself ([`extract_return`]: marker, version, blank card, unknown
+//! template). Values are not interpreted here (that is validation);
 //! this stage only finds where they are.
 //!
 //! - form: a label per row (optionally numbered, in any of the first cells,
@@ -11,6 +13,9 @@
 //!   above the header holds the fields shared by every row.
 
 mod form_table;
+mod returns;
+
+pub use returns::{Extracted, extract_return};
 
 use std::collections::HashMap;
 
@@ -290,7 +295,7 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
 /// written on the sheet.
 fn service_card_by_type(sheet: &Sheet, schemas: &Schemas, candidates: &[usize]) -> Option<usize> {
     let template = &schemas.templates[candidates[0]];
-    let field = template.field_index("service_type")?;
+    let field = template.field_index(crate::fields::service::SERVICE_TYPE)?;
     let records = read_form(sheet, template, candidates[0], "");
     let written = records
         .fields
@@ -441,7 +446,7 @@ fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<
 }
 
 fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
-    let municipality = template.field_index("municipality");
+    let municipality = template.field_index(crate::fields::dsp::MUNICIPALITY);
     let mut best: Option<(usize, Header)> = None;
     for (row, _) in sheet.rows().take_while(|(r, _)| *r < HEADER_ROWS) {
         for height in [1, 2] {
@@ -547,7 +552,7 @@ fn read_table(
     out.title_fields = read_title_block(sheet, template, header.first_row);
     let field_cols: HashMap<u32, usize> = header.columns.iter().copied().collect();
     let municipality_col = template
-        .field_index("municipality")
+        .field_index(crate::fields::dsp::MUNICIPALITY)
         .and_then(|m| header.columns.iter().find(|&&(_, f)| f == m).map(|&(c, _)| c));
     let mut ended = false;
     let mut expected_row = header.last_row.saturating_add(1);

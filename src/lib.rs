@@ -4,13 +4,14 @@
 //! is valid and writes the monitoring report.
 //!
 //! The pipeline, one module per stage:
-//! [`ingest`] (files → sheets) → [`extract`] (sheets → raw records) →
-//! [`validate`] (typed records + issues) → [`aggregate`] (polars frames) →
-//! [`report`] (workbook, CSV, JSON, feedback). [`pipeline`] runs them in
-//! order from a resolved [`config::Config`]. Quarter after quarter,
-//! [`history`] keeps each run's data as Parquet, [`compare`] sets a run
-//! against the previous period and [`outliers`] flags the values that
-//! deserve a second look.
+//! [`ingest`] (files → sheets) → [`extract`] (sheets → raw records and the
+//! workbook's findings) → [`validate`] (typed records + issues) →
+//! [`sender`] (whose each finding is) → [`aggregate`] (polars frames) →
+//! [`compare`] and [`outliers`] (against the [`history`]) → [`tally`]
+//! (errors and warnings counted once) → [`report`] (workbook, CSV, JSON,
+//! feedback) and [`history`] (each run's data as Parquet). [`pipeline`]
+//! runs them in order from a resolved [`config::Config`] and hands the
+//! checked [`run::Run`] down; nothing below it imports it.
 
 pub mod aggregate;
 pub mod book;
@@ -18,19 +19,26 @@ pub mod cli;
 pub mod compare;
 pub mod config;
 pub mod error;
+pub mod exact;
 pub mod extract;
+pub mod fields;
 pub mod history;
 pub mod ingest;
 pub mod issue;
 pub mod normalize;
 pub mod outliers;
+pub mod paths;
 pub mod period;
 pub mod pipeline;
 pub mod reference;
 pub mod report;
+pub mod run;
 pub mod sample;
 pub mod schema;
+pub mod sender;
 pub mod sheet;
+pub mod staged;
+pub mod tally;
 pub mod templates;
 pub mod validate;
 pub mod visits;

@@ -20,7 +20,7 @@ use crate::compare::{ChangeStatus, Comparison, match_services, same_length};
 use crate::history::StoredService;
 use crate::issue::{Issue, Location, OutlierCheck};
 use crate::period::Period;
-use crate::pipeline::Run;
+use crate::run::Run;
 use crate::schema::{Role, Schemas};
 use crate::sheet::format_number;
 use crate::validate::Record;
@@ -220,7 +220,7 @@ pub fn find(
         {
             issues.push(places.issue(
                 service,
-                "users_served",
+                crate::fields::service::USERS_SERVED,
                 served as f64,
                 OutlierCheck::ServedPerPlace {
                     capacity,
@@ -256,15 +256,16 @@ pub fn find(
             let ratio = per_place(service) / median;
             if ratio > o.budget_per_place_factor || ratio < 1.0 / o.budget_per_place_factor {
                 // At the largest source of funds: the cell most likely to hold the slip.
+                use crate::fields::service::{BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE};
                 let (field, value) = [
-                    ("budget_state", service.budget_state),
-                    ("budget_local", service.budget_local),
-                    ("budget_other", service.budget_other),
+                    (BUDGET_STATE, service.budget_state),
+                    (BUDGET_LOCAL, service.budget_local),
+                    (BUDGET_OTHER, service.budget_other),
                 ]
                 .into_iter()
                 .map(|(f, v)| (f, v.unwrap_or(0.0)))
                 .fold(
-                    ("budget_state", f64::NEG_INFINITY),
+                    (BUDGET_STATE, f64::NEG_INFINITY),
                     |best, x| if x.1 > best.1 { x } else { best },
                 );
                 issues.push(places.issue(

@@ -1,31 +1,36 @@
-//! The run: takes a resolved [`Config`] and runs the stages in order —
-//! walk the input folder, read and recognise every file in parallel, settle
-//! the oblast, validate, check across files ([`check`], which gives the
-//! [`Run`] with its counts, records and issues), then add up, compare with
-//! the history, and write the report and the history ([`report`]).
+//! The run: takes a resolved [`Config`] and runs the stages in order, each
+//! handing its typed result down; nothing below imports this module.
+//!
+//! - [`check`] (what `socmon validate` does): walk the input folder, read
+//!   and extract every file in parallel, settle the oblast, validate, check
+//!   across files, and give each finding to the sender of its file — the
+//!   checked [`Run`].
+//! - [`report`] (what `socmon run` does): the check, then add up the
+//!   figures, compare them with the history, find the outliers — the
+//!   findings are then final — count them once ([`Tally`]), and write the
+//!   report and the history.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::{Config, OblastChoice};
 use crate::error::{Error, Result};
 use crate::extract::{self, SheetRecords};
-use crate::history::{History, Partition, StoredPeriod};
-use crate::ingest::{self, Format, FoundFile, LinkProblem, SkipReason};
-use crate::issue::{Finding, Issue, Location, Severity};
-use crate::normalize::key;
-use crate::schema::{FieldType, Layout, Schemas};
+use crate::history::{self, History, Partition, StoredPeriod};
+use crate::ingest::{self, Format, FoundFile, LinkProblem};
+use crate::issue::{Finding, Issue, Location};
+use crate::run::{FileCounts, Run, Stage, sort_issues};
+use crate::sender::Senders;
 use crate::sheet::Sheet;
-use crate::validate::value::is_blank;
+use crate::tally::Tally;
 use crate::validate::{self, Context, Record, across};
+use crate::{aggregate, compare, outliers, report};
 
 /// What reading one file gave.
 #[derive(Debug)]
 struct FileOutcome {
-    relative: String,
     format: Option<Format>,
     sheets: Vec<SheetRecords>,
     issues: Vec<Issue>,
@@ -34,225 +39,30 @@ struct FileOutcome {
     checked: Option<(Vec<Record>, Vec<Issue>)>,
 }
 
-/// How many files a run saw and what became of them.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct FileCounts {
-    /// Every file below the input folder (hidden and lock files excepted).
-    pub seen: usize,
-    /// Spreadsheets opened and read.
-    pub read: usize,
-    /// Files that could not be read (each has an `unreadable_file` issue).
-    pub failed: usize,
-    /// Documentation and settings beside the returns (README, .txt, socmon.toml).
-    pub skipped: usize,
-    /// Read files by format.
-    pub by_format: BTreeMap<String, usize>,
-}
-
-/// A finished check: everything found, before the figures are added up.
-#[derive(Debug)]
-pub struct Run {
-    pub files: FileCounts,
-    pub skipped_files: Vec<String>,
-    /// The oblast(s) the run reports on (codes).
-    pub oblasts: Vec<String>,
-    pub records: Vec<Record>,
-    /// Every finding, in report order.
-    pub issues: Vec<Issue>,
-    /// How long each stage took and the process's peak memory at its end
-    /// (read, validate, …), for `--timings`; never written to an output.
-    pub timings: Vec<Stage>,
-}
-
-/// One stage of a run, as `--timings` prints it.
-#[derive(Debug, Clone, Copy)]
-pub struct Stage {
-    pub name: &'static str,
-    pub took: std::time::Duration,
-    /// The process's peak resident memory so far, in bytes (Linux only).
-    pub peak_bytes: Option<u64>,
-}
-
-impl Stage {
-    fn ended(name: &'static str, started: std::time::Instant) -> Stage {
-        Stage::took(name, started.elapsed())
-    }
-
-    fn took(name: &'static str, took: std::time::Duration) -> Stage {
-        Stage {
-            name,
-            took,
-            peak_bytes: peak_resident_bytes(),
-        }
-    }
-}
-
-/// The process's peak resident set (VmHWM), where the system tells it.
-fn peak_resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-impl Run {
-    pub fn records_accepted(&self) -> usize {
-        self.records.iter().filter(|r| r.accepted()).count()
-    }
-
-    pub fn errors(&self) -> usize {
-        self.issues.iter().filter(|i| i.severity == Severity::Error).count()
-    }
-
-    pub fn warnings(&self) -> usize {
-        self.issues.len() - self.errors()
-    }
-}
-
-/// The template id and schema version a generated template declares for
-/// each sheet ("*" for every sheet), read from its hidden marker sheet.
-fn marker_entries(marker: &Sheet) -> BTreeMap<String, (String, Option<u32>)> {
-    marker
-        .rows()
-        .filter_map(|(_, cells)| {
-            let sheet = cells.first()?.value.display();
-            let template = cells.get(1)?.value.display();
-            let version = cells.get(2).and_then(|c| c.value.display().trim().parse::<u32>().ok());
-            Some((sheet, (template, version)))
-        })
-        .collect()
-}
-
 /// Reads one file and finds its records.
 fn read_one(file: &FoundFile, config: &Config) -> FileOutcome {
     let schemas = &config.schemas;
     let probe = |sheet: &Sheet| extract::recognise(sheet, schemas).is_some();
-    let mut outcome = FileOutcome {
-        relative: file.relative.clone(),
-        format: None,
-        sheets: Vec::new(),
-        issues: Vec::new(),
-        checked: None,
-    };
-    let read = match ingest::read_file(file, &config.limits, &schemas.common, &probe) {
-        Ok(read) => read,
-        Err(problem) => {
-            outcome.issues.push(Issue::error(
+    match ingest::read_file(file, &config.limits, &schemas.common, &probe) {
+        Ok(read) => {
+            let extracted = extract::extract_return(&read.workbook, &file.relative, schemas);
+            FileOutcome {
+                format: Some(read.format),
+                sheets: extracted.sheets,
+                issues: extracted.issues,
+                checked: None,
+            }
+        }
+        Err(problem) => FileOutcome {
+            format: None,
+            sheets: Vec::new(),
+            issues: vec![Issue::error(
                 Location::file(&file.relative),
                 Finding::UnreadableFile { problem },
-            ));
-            return outcome;
-        }
-    };
-    outcome.format = Some(read.format);
-    let markers = read.workbook.marker.as_ref().map(marker_entries).unwrap_or_default();
-    let mut unknown: Vec<String> = read
-        .workbook
-        .skipped
-        .iter()
-        .filter(|s| s.reason == SkipReason::NoTemplateInFirstRows)
-        .map(|s| s.name.clone())
-        .collect();
-    for sheet in &read.workbook.sheets {
-        let declared = markers.get(&sheet.name).or_else(|| markers.get("*"));
-        let template = match declared {
-            Some((id, version)) => match schemas.template_index(id) {
-                Some(t) => {
-                    if let Some(issue) = version_issue(schemas, t, *version, &file.relative, &sheet.name) {
-                        let stop = issue.severity == Severity::Error;
-                        outcome.issues.push(issue);
-                        if stop {
-                            continue;
-                        }
-                    }
-                    Some(t)
-                }
-                None => extract::recognise(sheet, schemas),
-            },
-            None => extract::recognise(sheet, schemas),
-        };
-        let Some(template) = template else {
-            unknown.push(sheet.name.clone());
-            continue;
-        };
-        let found = extract::read_sheet(sheet, schemas, template, &file.relative);
-        let template_id = &schemas.templates[template].id;
-        for stray in &found.stray_rows {
-            outcome.issues.push(
-                Issue::warning(
-                    Location::cell(&file.relative, &sheet.name, stray.at),
-                    Finding::RowAfterTable,
-                )
-                .template(template_id),
-            );
-        }
-        if found.empty_table {
-            outcome.issues.push(
-                Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::EmptyTable).template(template_id),
-            );
-        }
-        // A card with labels but no value at all (a blank template sheet) is no record;
-        // the oblast does not count, since generated templates come with it filled in.
-        let fields = &schemas.templates[template].fields;
-        let blank = schemas.templates[template].layout != Layout::Table
-            && found.records.iter().all(|r| {
-                r.fields.iter().all(|f| {
-                    fields[f.field].kind == FieldType::Oblast
-                        || f.value.as_ref().is_none_or(|v| is_blank(v, &schemas.common))
-                })
-            });
-        if blank {
-            outcome.issues.push(
-                Issue::warning(Location::sheet(&file.relative, &sheet.name), Finding::BlankCard).template(template_id),
-            );
-        } else if !found.records.is_empty() {
-            outcome.sheets.push(found);
-        }
+            )],
+            checked: None,
+        },
     }
-    let templated = !outcome.sheets.is_empty() || outcome.issues.iter().any(|i| i.template.is_some());
-    if !templated {
-        outcome.issues.push(Issue::error(
-            Location::file(&file.relative),
-            Finding::UnknownTemplate { sheets_read: 0 },
-        ));
-    } else {
-        for name in unknown {
-            outcome.issues.push(Issue::warning(
-                Location::sheet(&file.relative, &name),
-                Finding::UnknownTemplate {
-                    sheets_read: outcome.sheets.len(),
-                },
-            ));
-        }
-    }
-    outcome
-}
-
-/// A marker naming a schema version other than the tool's.
-fn version_issue(schemas: &Schemas, template: usize, version: Option<u32>, file: &str, sheet: &str) -> Option<Issue> {
-    let known = schemas.templates[template].version;
-    let declared = version?;
-    if declared == known {
-        return None;
-    }
-    let severity = if declared > known {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
-    Some(
-        Issue::new(
-            Location::sheet(file, sheet),
-            severity,
-            Finding::SchemaVersion {
-                declared,
-                known,
-                changes: schemas.templates[template].changes_since(declared),
-            },
-        )
-        .template(&schemas.templates[template].id)
-        .value(declared.to_string()),
-    )
 }
 
 /// What checking a record needs to know of the run.
@@ -316,23 +126,6 @@ fn settle_oblast(config: &Config, outcomes: &[FileOutcome]) -> Result<Vec<String
                 listing.join("; ")
             )))
         }
-    }
-}
-
-/// The municipality a file's path names (a folder or file name such as
-/// "Бяла/…" or "RSE04_карта.xlsx"), when exactly one of the run's does.
-fn municipality_from_path(schemas: &Schemas, oblasts: &[String], relative: &str) -> Option<String> {
-    let path_key = format!(" {} ", key(relative));
-    let upper = relative.to_uppercase();
-    let found: Vec<&str> = oblasts
-        .iter()
-        .flat_map(|o| schemas.reference.municipalities_of(o))
-        .filter(|m| upper.contains(&m.code) || path_key.contains(&format!(" {} ", key(&m.name_bg))))
-        .map(|m| m.code.as_str())
-        .collect();
-    match found.as_slice() {
-        [one] => Some((*one).to_string()),
-        _ => None,
     }
 }
 
@@ -427,17 +220,7 @@ pub fn check(config: &Config) -> Result<Run> {
     let mut records = Vec::new();
     let mut issues = Vec::new();
     for (outcome, (mut file_records, mut file_issues)) in outcomes.into_iter().zip(validated) {
-        let mut file_level = outcome.issues;
-        let owner = file_records
-            .iter()
-            .find_map(|r| r.municipality.clone())
-            .or_else(|| municipality_from_path(&config.schemas, &oblasts, &outcome.relative));
-        for issue in &mut file_level {
-            if issue.municipality.is_none() {
-                issue.municipality = owner.clone();
-            }
-        }
-        issues.append(&mut file_level);
+        issues.extend(outcome.issues);
         issues.append(&mut file_issues);
         records.append(&mut file_records);
     }
@@ -454,6 +237,9 @@ pub fn check(config: &Config) -> Result<Run> {
             },
         ));
     }
+    // Each finding goes to the municipality that sent its file, decided once for every file.
+    let senders = Senders::decide(&config.schemas, &oblasts, &records);
+    senders.assign(&mut issues);
     sort_issues(&mut issues);
     Ok(Run {
         files,
@@ -461,37 +247,9 @@ pub fn check(config: &Config) -> Result<Run> {
         oblasts,
         records,
         issues,
+        senders,
         timings: vec![read_stage, Stage::ended("validate", started)],
     })
-}
-
-/// Findings in report order: by file, sheet, cell, field and code; those
-/// about no file (missing submissions) last.
-fn sort_issues(issues: &mut [Issue]) {
-    issues.sort_by(|a, b| (a.location.file.is_empty(), a.sort_key()).cmp(&(b.location.file.is_empty(), b.sort_key())));
-}
-
-/// Adds findings made after the figures were added up (outliers, which are
-/// warnings, so no record changes status) to the run, in report order, and
-/// to the counts of each municipality's submission.
-pub fn add_findings(run: &mut Run, aggregates: &mut crate::aggregate::Aggregates, findings: Vec<Issue>) {
-    let at: std::collections::HashMap<String, usize> = aggregates
-        .submissions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.municipality_code.clone(), i))
-        .collect();
-    for issue in &findings {
-        if let Some(&i) = issue.municipality.as_ref().and_then(|code| at.get(code)) {
-            let submission = &mut aggregates.submissions[i];
-            match issue.severity {
-                Severity::Error => submission.errors += 1,
-                Severity::Warning => submission.warnings += 1,
-            }
-        }
-    }
-    run.issues.extend(findings);
-    sort_issues(&mut run.issues);
 }
 
 /// A finished `socmon run`: the checked run with its outliers, the
@@ -520,40 +278,39 @@ fn stored_periods(history: Option<&History>, oblasts: &[String]) -> Result<BTree
 }
 
 /// Checks the returns, adds up the accepted records, compares them with the
-/// history and flags outliers, then writes the report and stores the run's
-/// data in the history — the history only once the report is in place, so a
-/// failed run changes neither.
+/// history and flags outliers — the findings are then final, and only then
+/// counted — then writes the report and stores the run's data in the
+/// history — the history only once the report is in place, so a failed run
+/// changes neither.
 ///
 /// Errors: every fatal [`Error`]; findings about the data are in the run.
 pub fn report(config: &Config) -> Result<Reported> {
+    let schemas = &config.schemas;
     let mut run = check(config)?;
     let started = std::time::Instant::now();
-    let mut aggregates: Aggregates =
-        crate::aggregate::aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues)?;
+    let mut aggregates = aggregate::aggregate(schemas, &config.period, &run.oblasts, &run.records)?;
     run.timings.push(Stage::ended("aggregate", started));
 
     let started = std::time::Instant::now();
     let history = config.history.as_ref().map(|h| History::open(&h.dir)).transpose()?;
     // Each oblast's part of this run: compared with the history, then stored.
-    let mut current: Vec<StoredPeriod> = run
+    let current: Vec<StoredPeriod> = run
         .oblasts
         .iter()
-        .map(|o| StoredPeriod::current(&config.schemas, config.period, &run, &aggregates, o))
+        .map(|o| StoredPeriod::current(schemas, config.period, &run, &aggregates, o))
         .collect();
     let stored = stored_periods(history.as_ref(), &run.oblasts)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
-    let comparison = crate::compare::compare(&current, stored, compare_with)?;
-    let outliers = crate::outliers::find(&config.schemas, config.period, &run, &aggregates, &comparison);
+    let comparison = compare::compare(&current, stored, compare_with)?;
+    let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
-    add_findings(&mut run, &mut aggregates, outliers);
+    run.add_findings(outliers);
     // Provider visits: matched with the cards, followed across the stored periods.
-    // Their warnings are the monitoring team's: in no municipality's submission counts.
     let visits = crate::visits::run(config, &run, &aggregates, history.as_ref())?;
-    run.issues.extend(visits.issues.iter().cloned());
-    sort_issues(&mut run.issues);
-    for period in &mut current {
-        period.recount_findings(&config.schemas, &run);
-    }
+    run.add_findings(visits.issues.clone());
+    // The findings are final: counted once, for every output.
+    let tally = Tally::count(&run.senders, &run.issues);
+    aggregates.submissions = aggregate::submissions(schemas, &run.oblasts, &run.records, &tally);
     let compared = Stage::ended("compare", started);
 
     // The history's tables and the report's files are built side by side:
@@ -567,7 +324,7 @@ pub fn report(config: &Config) -> Result<Reported> {
             let partitions = current
                 .into_par_iter()
                 .map(|stored| {
-                    let mut tables = crate::history::tables::frames(&config.schemas, &run, &aggregates, &stored)?;
+                    let mut tables = history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?;
                     tables.extend(crate::visits::stored::frames(&visits, &stored.meta.oblast_code)?);
                     Ok(Partition {
                         oblast: stored.meta.oblast_code.clone(),
@@ -578,10 +335,10 @@ pub fn report(config: &Config) -> Result<Reported> {
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || crate::report::build(config, &run, &aggregates, &comparison, &visits),
+        || report::build(config, &run, &aggregates, &comparison, &visits),
     );
     let staged = staged?;
-    let report = crate::report::write(&config.output, &files?)?;
+    let report = report::write(&config.output, &files?)?;
     run.timings.push(compared);
     run.timings.push(Stage::ended("write", started));
 

@@ -130,6 +130,9 @@ pub struct Field {
     pub outlier_change: Option<f64>,
     /// Outliers: and its own least absolute change (else [`Outliers::min_change`]).
     pub outlier_min_change: Option<f64>,
+    /// A prefilled template (`socmon templates --prefill-from`) carries the previous
+    /// period's value over.
+    pub prefill: bool,
 }
 
 /// A rule between fields of one record.
@@ -242,6 +245,28 @@ pub struct Common {
     pub marker_sheet: String,
     /// When a value deserves a second look (`[outliers]` in `common.toml`).
     pub outliers: Outliers,
+    /// How the figures group services (`[counting]` in `common.toml`).
+    pub counting: Counting,
+}
+
+/// Facts of the domain the figures are counted by, from `[counting]` in
+/// `common.toml` (every key required).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counting {
+    /// The financing types (codes of `reference/financing_types.csv`) that
+    /// are projects: a project end by the end of the period is a project ended.
+    pub project_financing: Vec<String>,
+    /// The target group (of `reference/service_types.csv`) whose places are
+    /// the places for the elderly.
+    pub elderly_target_group: String,
+}
+
+impl Counting {
+    /// Whether a financing type is a project.
+    pub fn is_project(&self, financing: &str) -> bool {
+        self.project_financing.iter().any(|code| code == financing)
+    }
 }
 
 /// The thresholds of the outlier checks: values that are not wrong but
@@ -341,6 +366,7 @@ struct CommonFile {
     oblast_prefixes: Vec<String>,
     marker_sheet: String,
     outliers: Outliers,
+    counting: Counting,
 }
 
 #[derive(Deserialize)]
@@ -408,6 +434,8 @@ struct FieldFile {
     help: String,
     outlier_change: Option<f64>,
     outlier_min_change: Option<f64>,
+    #[serde(default)]
+    prefill: bool,
 }
 
 #[derive(Deserialize)]
@@ -604,6 +632,7 @@ impl Schemas {
             oblast_prefixes: common_file.oblast_prefixes,
             marker_sheet: common_file.marker_sheet,
             outliers: common_file.outliers,
+            counting: common_file.counting,
         };
         if let Some(clash) = common.yes_values.intersection(&common.no_values).next() {
             return Err(schema_error(
@@ -618,7 +647,11 @@ impl Schemas {
             templates.push(build_template(&file, parsed, &reference)?);
         }
         check_set(&templates)?;
+        for template in &templates {
+            crate::fields::check(template)?;
+        }
         check_outliers(&common.outliers, &templates)?;
+        check_counting(&common.counting, &reference)?;
         Ok(Schemas {
             templates,
             common,
@@ -671,6 +704,12 @@ fn check_outliers(o: &Outliers, templates: &[Template]) -> Result<()> {
         if !numeric {
             return Err(err(format!("names {id}, which is no number field of a service card")));
         }
+        if !crate::fields::STORED_FIGURES.contains(&id.as_str()) {
+            return Err(err(format!(
+                "names {id}, which the history does not keep per service (it keeps {})",
+                crate::fields::STORED_FIGURES.join(", ")
+            )));
+        }
     }
     if let Some(other) = o.flows.iter().chain(&o.stocks).find(|f| !o.fields.contains(f)) {
         return Err(err(format!("flows/stocks name {other}, which `fields` does not list")));
@@ -686,6 +725,27 @@ fn check_outliers(o: &Outliers, templates: &[Template]) -> Result<()> {
     }
     if o.budget_per_place_factor.is_nan() || o.budget_per_place_factor <= 1.0 {
         return Err(err("budget_per_place_factor must be above 1".into()));
+    }
+    Ok(())
+}
+
+/// The counting facts name codes the reference data has.
+fn check_counting(c: &Counting, reference: &Reference) -> Result<()> {
+    let err = |message: String| schema_error("common.toml", format!("[counting] {message}"));
+    for code in &c.project_financing {
+        if reference.code_index(Table::FinancingTypes, code).is_none() {
+            return Err(err(format!(
+                "project_financing names {code}, which {} does not have",
+                Table::FinancingTypes.file_name()
+            )));
+        }
+    }
+    let group = &c.elderly_target_group;
+    if !reference.service_types.iter().any(|s| &s.target_group == group) {
+        return Err(err(format!(
+            "elderly_target_group is \"{group}\", which no service type of {} has",
+            Table::ServiceTypes.file_name()
+        )));
     }
     Ok(())
 }
@@ -778,6 +838,7 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool, in_row: bool) -> Res
         list: spec.list,
         outlier_change: spec.outlier_change,
         outlier_min_change: spec.outlier_min_change,
+        prefill: spec.prefill,
     })
 }
 
@@ -1105,6 +1166,46 @@ mod tests {
         let parsed: TemplateFile = toml::from_str(&text).unwrap();
         let err = build_template("service_adults.toml", parsed, &reference).unwrap_err();
         assert!(err.to_string().contains("users_servd"), "{err}");
+    }
+
+    #[test]
+    fn the_counting_facts_must_name_codes_the_reference_data_has() {
+        let schemas = Schemas::load(&SchemaSource::BuiltIn).unwrap();
+        let counting = &schemas.common.counting;
+        assert!(counting.is_project("PROJECT_OPHRD") && counting.is_project("PROJECT_OTHER"));
+        assert!(!counting.is_project("STATE_DELEGATED"));
+        assert!(check_counting(counting, &schemas.reference).is_ok());
+        let unknown_code = Counting {
+            project_financing: vec!["PROJECT_EU".into()],
+            ..counting.clone()
+        };
+        let message = check_counting(&unknown_code, &schemas.reference)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("PROJECT_EU") && message.contains("common.toml"),
+            "{message}"
+        );
+        let unknown_group = Counting {
+            elderly_target_group: "seniors".into(),
+            ..counting.clone()
+        };
+        let message = check_counting(&unknown_group, &schemas.reference)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("seniors"), "{message}");
+    }
+
+    #[test]
+    fn outliers_watch_only_figures_the_history_keeps_per_service() {
+        let schemas = Schemas::load(&SchemaSource::BuiltIn).unwrap();
+        let mut outliers = schemas.common.outliers.clone();
+        outliers.fields.push("waiting_list".into());
+        let message = check_outliers(&outliers, &schemas.templates).unwrap_err().to_string();
+        assert!(
+            message.contains("waiting_list") && message.contains("capacity"),
+            "{message}"
+        );
     }
 
     #[test]

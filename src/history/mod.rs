@@ -23,7 +23,9 @@ use rayon::prelude::*;
 pub use tables::{PeriodMeta, StoredPeriod, StoredService};
 
 use crate::error::{Error, Result};
+use crate::paths::REMOVED_PREFIX;
 use crate::period::Period;
+use crate::staged::{self, StagedDir};
 
 /// The tables of a stored period, in the order they are written.
 pub const TABLES: &[&str] = &[
@@ -37,10 +39,6 @@ pub const TABLES: &[&str] = &[
     "visits",
     "visit_findings",
 ];
-
-const STAGING: &str = ".socmon-staging-";
-const PREVIOUS: &str = ".socmon-previous-";
-const REMOVED: &str = ".socmon-removed-";
 
 /// The tables of one oblast's period, ready to be stored.
 pub struct Partition {
@@ -79,19 +77,12 @@ fn partition_value<'a>(name: &'a str, key: &str) -> Option<&'a str> {
     name.strip_prefix(key)?.strip_prefix('=')
 }
 
+fn history_error(path: &Path, message: String) -> Error {
+    Error::history(path, message)
+}
+
 fn subfolders(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::history(dir, e)),
-    };
-    let mut found: Vec<(String, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect();
-    found.sort();
-    Ok(found)
+    staged::subfolders(dir, history_error)
 }
 
 fn read_parquet(path: &Path) -> Result<DataFrame> {
@@ -121,15 +112,11 @@ fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
 }
 
 fn remove(path: &Path) -> Result<()> {
-    match std::fs::remove_dir_all(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::history(path, e)),
-    }
+    staged::remove_dir(path, history_error)
 }
 
 fn rename(from: &Path, to: &Path) -> Result<()> {
-    std::fs::rename(from, to).map_err(|e| Error::history(to, format!("cannot move {} here: {e}", from.display())))
+    staged::rename(from, to, history_error)
 }
 
 impl History {
@@ -154,23 +141,8 @@ impl History {
     }
 
     fn recover(&self) -> Result<()> {
-        for (name, path) in subfolders(&self.dir)? {
-            if name.starts_with(PREVIOUS) {
-                for (oblast, oblast_path) in subfolders(&path)? {
-                    for (period, period_path) in subfolders(&oblast_path)? {
-                        let live = self.dir.join(&oblast).join(&period);
-                        if !live.exists() {
-                            std::fs::create_dir_all(self.dir.join(&oblast)).map_err(|e| Error::history(&live, e))?;
-                            rename(&period_path, &live)?;
-                        }
-                    }
-                }
-                remove(&path)?;
-            } else if name.starts_with(STAGING) || name.starts_with(REMOVED) {
-                remove(&path)?;
-            }
-        }
-        Ok(())
+        // The swapped entries are `oblast=…/period=…`: two folders deep.
+        staged::recover(&self.dir, 2, history_error)
     }
 
     /// Every stored period of every oblast, by oblast then period.
@@ -277,7 +249,7 @@ impl History {
             return Ok(false);
         }
         // Out of sight first (one rename), then deleted.
-        let gone = self.dir.join(format!("{REMOVED}{}", std::process::id()));
+        let gone = self.dir.join(format!("{REMOVED_PREFIX}{}", std::process::id()));
         remove(&gone)?;
         rename(&live, &gone)?;
         remove(&gone)?;
@@ -290,20 +262,14 @@ impl History {
     }
 
     /// Writes the partitions to a staging folder; nothing stored changes
-    /// until [`Staged::commit`]. Dropping the result discards the staging.
+    /// until [`StagedDir::commit`]. Dropping the result discards the staging.
     ///
     /// Errors: [`Error::Output`] when a file cannot be written.
-    pub fn stage(&self, partitions: Vec<Partition>) -> Result<Staged> {
-        let staging = self.dir.join(format!("{STAGING}{}", std::process::id()));
-        let mut staged = Staged {
-            dir: self.dir.clone(),
-            staging: staging.clone(),
-            periods: Vec::new(),
-            done: false,
-        };
-        remove(&staging)?;
+    pub fn stage(&self, partitions: Vec<Partition>) -> Result<StagedDir> {
+        let mut staged = StagedDir::begin(&self.dir, history_error)?;
+        let staging = staged.path().to_path_buf();
         // Each partition is compressed and written on its own: in parallel.
-        staged.periods = partitions
+        let periods = partitions
             .into_par_iter()
             .map(|mut partition| {
                 let relative =
@@ -316,83 +282,9 @@ impl History {
                 Ok(relative)
             })
             .collect::<Result<Vec<_>>>()?;
+        for relative in periods {
+            staged.replace(relative);
+        }
         Ok(staged)
-    }
-}
-
-/// Periods written to the staging folder, waiting to be swapped in.
-#[derive(Debug)]
-pub struct Staged {
-    dir: PathBuf,
-    staging: PathBuf,
-    /// Relative paths `oblast=…/period=…`.
-    periods: Vec<PathBuf>,
-    done: bool,
-}
-
-impl Staged {
-    /// Swaps every staged period in, replacing a stored copy of the same
-    /// period. On a failure the periods already swapped get their previous
-    /// copies back.
-    ///
-    /// Errors: [`Error::History`] naming what could not be moved; the
-    /// history is then as it was.
-    pub fn commit(mut self) -> Result<()> {
-        let previous = self.dir.join(format!("{PREVIOUS}{}", std::process::id()));
-        remove(&previous)?;
-        let mut swapped: Vec<(&PathBuf, bool)> = Vec::new();
-        let mut outcome = Ok(());
-        for relative in &self.periods {
-            let live = self.dir.join(relative);
-            let aside = previous.join(relative);
-            let step = (|| -> Result<bool> {
-                let had = live.exists();
-                if had {
-                    if let Some(parent) = aside.parent() {
-                        std::fs::create_dir_all(parent).map_err(|e| Error::history(parent, e))?;
-                    }
-                    rename(&live, &aside)?;
-                }
-                if let Some(parent) = live.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::history(parent, e))?;
-                }
-                if let Err(e) = rename(&self.staging.join(relative), &live) {
-                    if had {
-                        let _ = std::fs::rename(&aside, &live);
-                    }
-                    return Err(e);
-                }
-                Ok(had)
-            })();
-            match step {
-                Ok(had) => swapped.push((relative, had)),
-                Err(e) => {
-                    outcome = Err(e);
-                    break;
-                }
-            }
-        }
-        if outcome.is_err() {
-            // Put back what was there before this run.
-            for (relative, had) in swapped.iter().rev() {
-                let live = self.dir.join(relative);
-                let _ = std::fs::remove_dir_all(&live);
-                if *had {
-                    let _ = std::fs::rename(previous.join(relative), &live);
-                }
-            }
-        }
-        let _ = std::fs::remove_dir_all(&previous);
-        let _ = std::fs::remove_dir_all(&self.staging);
-        self.done = true;
-        outcome
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_dir_all(&self.staging);
-        }
     }
 }

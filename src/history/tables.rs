@@ -9,17 +9,15 @@
 //! polars is built without its date types (a lighter build), and ISO text
 //! sorts and compares like a date in every reader.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::aggregate::{Aggregates, Columns, DSP_FIELDS, Figures, ServiceRow};
 use crate::error::{Error, Result};
-use crate::issue::Severity;
 use crate::period::Period;
-use crate::pipeline::Run;
+use crate::run::Run;
 use crate::schema::{FieldType, Role, Schemas};
+use crate::tally::{CodeKey, Tally};
 use crate::validate::{Record, Value};
 
 /// What the history says about one stored run of one oblast.
@@ -32,8 +30,6 @@ pub struct PeriodMeta {
     pub data_date: Option<NaiveDate>,
     pub records_read: i64,
     pub records_accepted: i64,
-    pub errors: i64,
-    pub warnings: i64,
     pub tool_version: String,
 }
 
@@ -99,13 +95,14 @@ impl StoredService {
 
     /// A watched figure by its field id.
     pub fn figure(&self, field: &str) -> Option<f64> {
+        use crate::fields::service::{AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED};
         match field {
-            "capacity" => self.capacity.map(|v| v as f64),
-            "avg_users" => self.avg_users,
-            "users_served" => self.users_served.map(|v| v as f64),
-            "budget_state" => self.budget_state,
-            "budget_local" => self.budget_local,
-            "budget_other" => self.budget_other,
+            CAPACITY => self.capacity.map(|v| v as f64),
+            AVG_USERS => self.avg_users,
+            USERS_SERVED => self.users_served.map(|v| v as f64),
+            BUDGET_STATE => self.budget_state,
+            BUDGET_LOCAL => self.budget_local,
+            BUDGET_OTHER => self.budget_other,
             _ => None,
         }
     }
@@ -114,7 +111,7 @@ impl StoredService {
     pub fn budget(&self) -> Option<f64> {
         match (self.budget_state, self.budget_local, self.budget_other) {
             (None, None, None) => None,
-            (a, b, c) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0) + c.unwrap_or(0.0)),
+            (a, b, c) => Some(crate::exact::MONEY.sum([a, b, c].map(|x| x.unwrap_or(0.0)))),
         }
     }
 
@@ -151,11 +148,10 @@ impl StoredPeriod {
             .filter(|r| single || r.oblast.as_deref() == Some(oblast))
             .collect();
         let accepted = records.iter().filter(|r| r.accepted()).count() as i64;
-        let (errors, warnings) = findings_of(schemas, run, oblast);
         let data_date = records
             .iter()
             .filter(|r| r.accepted())
-            .filter_map(|r| field_value(schemas, r, "filled_on").and_then(Value::as_date))
+            .filter_map(|r| field_value(schemas, r, crate::fields::municipal::FILLED_ON).and_then(Value::as_date))
             .max();
         StoredPeriod {
             meta: PeriodMeta {
@@ -164,8 +160,6 @@ impl StoredPeriod {
                 data_date,
                 records_read: records.len() as i64,
                 records_accepted: accepted,
-                errors,
-                warnings,
                 tool_version: env!("CARGO_PKG_VERSION").to_string(),
             },
             services: aggregates
@@ -182,35 +176,6 @@ impl StoredPeriod {
                 .collect(),
         }
     }
-}
-
-impl StoredPeriod {
-    /// Counts the run's errors and warnings for the oblast again, after
-    /// findings (the outliers) were added to the run.
-    pub fn recount_findings(&mut self, schemas: &Schemas, run: &Run) {
-        (self.meta.errors, self.meta.warnings) = findings_of(schemas, run, &self.meta.oblast_code);
-    }
-}
-
-/// (errors, warnings) of the run about the oblast's municipalities (all of
-/// them when the run is about one oblast).
-fn findings_of(schemas: &Schemas, run: &Run, oblast: &str) -> (i64, i64) {
-    let single = run.oblasts.len() == 1;
-    let issues = run.issues.iter().filter(|i| {
-        single
-            || i.municipality
-                .as_deref()
-                .and_then(|m| schemas.reference.municipality(m))
-                .is_some_and(|m| m.oblast_code == oblast)
-    });
-    let (mut errors, mut warnings) = (0, 0);
-    for issue in issues {
-        match issue.severity {
-            Severity::Error => errors += 1,
-            Severity::Warning => warnings += 1,
-        }
-    }
-    (errors, warnings)
 }
 
 fn field_value<'a>(schemas: &Schemas, record: &'a Record, id: &str) -> Option<&'a Value> {
@@ -257,10 +222,12 @@ pub fn frames(
     run: &Run,
     aggregates: &Aggregates,
     stored: &StoredPeriod,
+    findings: &Tally,
 ) -> Result<Vec<(&'static str, DataFrame)>> {
     let oblast = stored.meta.oblast_code.as_str();
     let single = run.oblasts.len() == 1;
     let m = &stored.meta;
+    let counts = findings.oblast(oblast);
     let run_frame = frame(vec![
         text("oblast_code", [m.oblast_code.clone()]),
         text("period_name", [m.period.name()]),
@@ -272,8 +239,8 @@ pub fn frames(
         ints("records_read", [Some(m.records_read)]),
         ints("records_accepted", [Some(m.records_accepted)]),
         ints("records_rejected", [Some(m.records_read - m.records_accepted)]),
-        ints("errors", [Some(m.errors)]),
-        ints("warnings", [Some(m.warnings)]),
+        ints("errors", [Some(counts.errors)]),
+        ints("warnings", [Some(counts.warnings)]),
         ints("run_files_seen", [Some(run.files.seen as i64)]),
         ints("run_files_read", [Some(run.files.read as i64)]),
         ints("run_files_failed", [Some(run.files.failed as i64)]),
@@ -384,29 +351,14 @@ pub fn frames(
         ints("users_served", types.iter().map(|t| Some(t.users_served))),
     ])?;
 
-    // Findings by municipality, code and severity (those about no municipality
-    // belong to a one-oblast run's partition).
-    let mut counts: BTreeMap<(String, &'static str, &'static str), i64> = BTreeMap::new();
-    for issue in &run.issues {
-        let municipality = issue.municipality.clone().unwrap_or_default();
-        let ours = match schemas.reference.municipality(&municipality) {
-            Some(m) => m.oblast_code == oblast,
-            None => single,
-        };
-        if ours {
-            *counts
-                .entry((municipality, issue.code(), issue.severity.as_str()))
-                .or_default() += 1;
-        }
-    }
+    // Findings by municipality, code and severity (those whose sender cannot
+    // be told without a municipality).
+    let counts: Vec<(&CodeKey, i64)> = findings.by_code_in(oblast).collect();
     let issue_counts = frame(vec![
-        opt_text(
-            "municipality_code",
-            counts.keys().map(|(m, _, _)| (!m.is_empty()).then(|| m.clone())),
-        ),
-        text("code", counts.keys().map(|(_, c, _)| c.to_string())),
-        text("severity", counts.keys().map(|(_, _, s)| s.to_string())),
-        ints("count", counts.values().map(|n| Some(*n))),
+        opt_text("municipality_code", counts.iter().map(|(k, _)| k.municipality.clone())),
+        text("code", counts.iter().map(|(k, _)| k.code.to_string())),
+        text("severity", counts.iter().map(|(k, _)| k.severity.as_str().to_string())),
+        ints("count", counts.iter().map(|(_, n)| Some(*n))),
     ])?;
 
     Ok(vec![
@@ -482,8 +434,6 @@ pub(super) fn meta_from(run: &DataFrame) -> Result<PeriodMeta> {
         data_date: c.date("data_date")?.first().copied().flatten(),
         records_read: first(c.i64("records_read")?),
         records_accepted: first(c.i64("records_accepted")?),
-        errors: first(c.i64("errors")?),
-        warnings: first(c.i64("warnings")?),
         tool_version: c.text("tool_version")?.into_iter().next().unwrap_or_default(),
     })
 }

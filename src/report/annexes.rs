@@ -12,6 +12,7 @@ use super::sheetkit::{
 use super::text::{status, yes_no};
 use super::workbook::Ctx;
 use crate::aggregate::{DSP_FIELDS, Figures, Status, total_of};
+use crate::exact::{DECIMAL, MONEY};
 use crate::issue::Lang;
 
 /// A subtotal formula over rows `first..=last` of a column.
@@ -71,10 +72,7 @@ where
     } = rows;
     let f = &ctx.f;
     let write_row = |ws: &mut Worksheet, row: u32, values: &[Out], total: bool| -> Result<(), XlsxError> {
-        for (i, (c, value)) in cols.iter().zip(values).enumerate() {
-            write_cell(ws, f, row, i as u16, c.kind, value, total)?;
-        }
-        Ok(())
+        super::sheetkit::write_row(ws, f, row, cols, values, total)
     };
     let several = items.windows(2).any(|w| oblast(&w[0]) != oblast(&w[1]));
     let mut row = first_row;
@@ -229,7 +227,7 @@ pub(super) fn annex1(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
         )
     };
     let capacity: i64 = counted.iter().filter_map(|s| s.capacity).sum();
-    let users: f64 = counted.iter().filter_map(|s| s.avg_users).sum();
+    let users = DECIMAL.sum(counted.iter().filter_map(|s| s.avg_users));
     let served: i64 = counted.iter().filter_map(|s| s.users_served).sum();
     let mut totals = vec![Out::text(ctx.t(
         "Общо (активни, всяка услуга веднъж)",
@@ -353,7 +351,7 @@ pub(super) fn annex2(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
                 for (code, _) in &types {
                     let c = cells.len() as u16;
                     let cap: i64 = group.iter().map(|m| figure(m, code).0).sum();
-                    let avg: f64 = group.iter().map(|m| figure(m, code).1).sum();
+                    let avg = DECIMAL.sum(group.iter().map(|m| figure(m, code).1));
                     cells.push(subtotal(c, first, last, cap as f64));
                     cells.push(subtotal(c + 1, first, last, avg));
                 }
@@ -367,7 +365,7 @@ pub(super) fn annex2(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
                     total_col + 1,
                     first,
                     last,
-                    group.iter().map(|m| m.avg_users).sum(),
+                    DECIMAL.sum(group.iter().map(|m| m.avg_users)),
                 ));
                 cells
             },
@@ -453,10 +451,10 @@ pub(super) fn annex3(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
             )
         };
         let [foster, kinship, residential, institutions] = [
-            "children_foster",
-            "children_kinship",
-            "children_residential",
-            "children_institutions",
+            crate::fields::dsp::CHILDREN_FOSTER,
+            crate::fields::dsp::CHILDREN_KINSHIP,
+            crate::fields::dsp::CHILDREN_RESIDENTIAL,
+            crate::fields::dsp::CHILDREN_INSTITUTIONS,
         ]
         .map(|f| cell(row, dsp_col(f)));
         vec![
@@ -573,7 +571,7 @@ pub(super) fn annex4(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
     ];
     // Total and share, as formulas on the row's own cells.
     let derived = |row: u32, figures: &Figures| -> [Out; 2] {
-        let total = figures.budget_state + figures.budget_local + figures.budget_other;
+        let total = MONEY.sum([figures.budget_state, figures.budget_local, figures.budget_other]);
         [
             Out::formula(format!("=SUM({}:{})", cell(row, 3), cell(row, 5)), Some(total)),
             Out::formula(
@@ -711,10 +709,26 @@ pub(super) fn annex5(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
     row += 1;
     let declared_cols = [
         col(ctx.t("Община", "Municipality"), Kind::Text, 0.0),
-        col(ctx.field_label("municipality", "services_opened"), Kind::Int, 0.0),
-        col(ctx.field_label("municipality", "services_closed"), Kind::Int, 0.0),
-        col(ctx.field_label("municipality", "projects_ended"), Kind::Int, 0.0),
-        col(ctx.field_label("municipality", "projects_sustained"), Kind::Int, 0.0),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::SERVICES_OPENED),
+            Kind::Int,
+            0.0,
+        ),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::SERVICES_CLOSED),
+            Kind::Int,
+            0.0,
+        ),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::PROJECTS_ENDED),
+            Kind::Int,
+            0.0,
+        ),
+        col(
+            ctx.field_label("municipality", crate::fields::municipal::PROJECTS_SUSTAINED),
+            Kind::Int,
+            0.0,
+        ),
     ];
     for (i, c) in declared_cols.iter().enumerate() {
         ws.write_string_with_format(row, i as u16, &c.header, &f.header)?;

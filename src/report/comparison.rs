@@ -173,10 +173,7 @@ pub(super) fn comparison(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError>
         } else {
             change.name.clone()
         };
-        let label = match lang {
-            Lang::Bg => figure.bg,
-            Lang::En => figure.en,
-        };
+        let label = figure.label(&ctx.config.schemas, lang);
         let total = change.municipality_code.is_empty();
         write_cell(ws, f, row, 0, Kind::Text, &Out::text(name), total)?;
         write_cell(ws, f, row, 1, Kind::Wrap, &Out::text(label), total)?;
@@ -435,7 +432,7 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
                     .filter_map(|t| t.points.iter().find(|x| x.period == *p))
                     .map(|x| get(&x.total))
                     .collect();
-                (!figures.is_empty()).then(|| figures.iter().sum())
+                (!figures.is_empty()).then(|| crate::exact::DECIMAL.sum(figures))
             })
             .collect()
     };
@@ -503,7 +500,7 @@ pub(super) fn trends(ctx: &Ctx, ws: &mut Worksheet, sheet: &str) -> Result<(), X
     )?;
     let funds = vec![Series {
         name: ctx.t("Средства общо (лв.)", "Funds in total (BGN)").to_string(),
-        values: totals(|f| f.budget_state + f.budget_local + f.budget_other),
+        values: totals(|f| crate::exact::MONEY.sum([f.budget_state, f.budget_local, f.budget_other])),
     }];
     trend_table(
         ctx,

@@ -12,7 +12,7 @@ use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::Messages;
-use crate::pipeline::Run;
+use crate::run::Run;
 
 /// A text made safe for a spreadsheet cell.
 pub fn neutralise(text: &str) -> String {
@@ -87,8 +87,8 @@ fn figures_row(f: &Figures, with_municipality: bool) -> Vec<String> {
         money(Some(f.budget_state)),
         money(Some(f.budget_local)),
         money(Some(f.budget_other)),
-        int(f.dsp_value("children_disabled")),
-        int(f.dsp_value("adults_disabled")),
+        int(f.dsp_value(crate::fields::dsp::CHILDREN_DISABLED)),
+        int(f.dsp_value(crate::fields::dsp::ADULTS_DISABLED)),
         int(f.population),
         int(f.population_children),
         int(f.population_elderly),

@@ -1,8 +1,8 @@
 //! Feedback to municipalities: takes the run and gives, for each
 //! municipality with any finding, a small workbook in Bulgarian (English
-//! with `--lang en`) listing its own findings — file, sheet, cell, what is
-//! wrong and what to write instead — ready to send back. Findings about DSP
-//! tables are not the municipality's to fix and are left out.
+//! with `--lang en`) listing its own findings — those in the files it sent,
+//! whatever municipality a card names, and its missing submissions: file,
+//! sheet, cell, what is wrong and what to write instead — ready to send back.
 
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -11,14 +11,17 @@ use rust_xlsxwriter::{DocProperties, Workbook, XlsxError};
 
 use super::sheetkit::{Formats, Kind, Out, col, finding_place, print_setup, write_table, write_with};
 use super::text::{tr, yes_no};
-use crate::aggregate::Aggregates;
+use crate::aggregate::{Aggregates, Submission};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::{Issue, Messages, Severity};
-use crate::pipeline::Run;
-use crate::schema::Role;
+use crate::paths::feedback_file;
+use crate::run::Run;
 
 /// Builds one workbook per municipality with findings: (municipality code, bytes).
+/// Each finding was given to the municipality that sent its file (always
+/// one of the run's, with its row of submissions); the rest are the
+/// analyst's only.
 ///
 /// Errors: [`Error::Output`] if a workbook cannot be built.
 pub fn build(
@@ -27,23 +30,11 @@ pub fn build(
     aggregates: &Aggregates,
     visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let not_theirs: Vec<&str> = config
-        .schemas
-        .templates
-        .iter()
-        // DSP rows and visit protocols are not the municipality's to correct.
-        .filter(|t| t.role == Role::Dsp || t.role == Role::ProviderVisit)
-        .map(|t| t.id.as_str())
-        .collect();
     let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
     for issue in &run.issues {
-        let Some(code) = issue.municipality.as_deref() else {
-            continue;
-        };
-        if issue.template.as_deref().is_some_and(|t| not_theirs.contains(&t)) {
-            continue;
+        if let Some(code) = issue.municipality.as_deref() {
+            by_municipality.entry(code).or_default().push(issue);
         }
-        by_municipality.entry(code).or_default().push(issue);
     }
     // A municipality with overdue recommendations of monitoring visits gets them too.
     for row in visits.recommendations() {
@@ -51,12 +42,19 @@ pub fn build(
             by_municipality.entry(row.municipality_code.as_str()).or_default();
         }
     }
-    let by_municipality: Vec<(&str, Vec<&Issue>)> = by_municipality.into_iter().collect();
+    let by_municipality: Vec<(&Submission, Vec<&Issue>)> = by_municipality
+        .into_iter()
+        .filter_map(|(code, issues)| {
+            let submission = aggregates.submissions.iter().find(|s| s.municipality_code == code)?;
+            Some((submission, issues))
+        })
+        .collect();
     by_municipality
         .into_par_iter()
-        .map(|(code, issues)| {
-            let bytes = workbook(config, aggregates, visits, code, &issues)
-                .map_err(|e| Error::output(format!("feedback/{code}.xlsx"), e))?;
+        .map(|(submission, issues)| {
+            let code = &submission.municipality_code;
+            let bytes = workbook(config, aggregates, visits, submission, &issues)
+                .map_err(|e| Error::output(feedback_file(code), e))?;
             Ok((code.to_string(), bytes))
         })
         .collect()
@@ -66,7 +64,7 @@ fn workbook(
     config: &Config,
     aggregates: &Aggregates,
     visits: &crate::visits::follow::Visits,
-    code: &str,
+    submission: &Submission,
     issues: &[&Issue],
 ) -> Result<Vec<u8>, XlsxError> {
     let lang = config.lang;
@@ -77,14 +75,13 @@ fn workbook(
         schemas: &config.schemas,
     };
     let reference = &config.schemas.reference;
+    let code = submission.municipality_code.as_str();
     let municipality = reference.municipality(code);
     let name = municipality.map_or(code.to_string(), |m| m.name_bg.clone());
     let oblast = municipality
         .and_then(|m| reference.oblast(&m.oblast_code))
         .map_or(String::new(), |o| o.name_bg.clone());
-    let errors = issues.iter().filter(|i| i.severity == Severity::Error).count();
-    let warnings = issues.len() - errors;
-    let submission = aggregates.submissions.iter().find(|s| s.municipality_code == code);
+    let (errors, warnings) = (submission.errors, submission.warnings);
 
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name(t("Обратна връзка", "Feedback"))?;
@@ -112,22 +109,20 @@ fn workbook(
         ),
         &f.subtitle,
     )?;
-    if let Some(s) = submission {
-        ws.write_string_with_format(
-            2,
-            0,
-            format!(
-                "{}: {}; {}: {}; {}: {}",
-                t("Получена карта на общината", "Municipal card received"),
-                yes_no(lang, s.municipal_card),
-                t("карти на услуги за лица", "adult service cards"),
-                s.adult_cards,
-                t("карти на услуги за деца", "child service cards"),
-                s.child_cards
-            ),
-            &f.subtitle,
-        )?;
-    }
+    ws.write_string_with_format(
+        2,
+        0,
+        format!(
+            "{}: {}; {}: {}; {}: {}",
+            t("Получена карта на общината", "Municipal card received"),
+            yes_no(lang, submission.municipal_card),
+            t("карти на услуги за лица", "adult service cards"),
+            submission.adult_cards,
+            t("карти на услуги за деца", "child service cards"),
+            submission.child_cards
+        ),
+        &f.subtitle,
+    )?;
     ws.write_string_with_format(
         3,
         0,
@@ -149,7 +144,7 @@ fn workbook(
         col(t("Клетка", "Cell"), Kind::Text, 8.0),
         col(t("Поле", "Field"), Kind::Wrap, 26.0),
         col(t("Стойност", "Value"), Kind::Wrap, 18.0),
-        col(t("Вид", "Severity"), Kind::Text, 14.0),
+        col(t("Вид", "Severity"), Kind::Text, 16.0),
         col(t("Какво да се поправи", "What to fix"), Kind::Wrap, 70.0),
     ];
     let rows: Vec<Vec<Out>> = issues
@@ -182,7 +177,7 @@ fn workbook(
         )?;
     }
     print_setup(ws, true);
-    super::visits::feedback_sheet(&mut wb, config, visits, code)?;
+    super::visits::feedback_sheet(&mut wb, config, visits, &submission.municipality_code)?;
     let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
     wb.set_properties(
         &DocProperties::new()

@@ -13,7 +13,7 @@ use crate::compare::{ChangeStatus, Comparison};
 use crate::config::{Config, PeriodSource};
 use crate::error::{Error, Result};
 use crate::issue::Lang;
-use crate::pipeline::{FileCounts, Run};
+use crate::run::{FileCounts, Run};
 
 #[derive(Serialize)]
 struct PeriodJson {

@@ -24,13 +24,9 @@ use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::pipeline::Run;
-
-/// The workbook's file name inside the output folder.
-pub const REPORT_FILE: &str = "report.xlsx";
-pub const RUN_FILE: &str = "run.json";
-pub const DATA_DIR: &str = "data";
-pub const FEEDBACK_DIR: &str = "feedback";
+use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REPORT_FILE, RUN_FILE, feedback_file};
+use crate::run::Run;
+use crate::staged::{self, StagedDir};
 
 /// What a run wrote, relative to the output folder.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -106,7 +102,7 @@ pub fn build(
     }
     for (code, bytes) in feedback? {
         files.push(OutputFile {
-            relative: format!("{FEEDBACK_DIR}/{code}.xlsx"),
+            relative: feedback_file(&code),
             bytes,
         });
     }
@@ -138,18 +134,20 @@ pub fn build(
 pub fn write(output: &Path, files: &[OutputFile]) -> Result<PathBuf> {
     std::fs::create_dir_all(output).map_err(|e| Error::output(output, e))?;
     recover(output)?;
-    let staging = output.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-    let result = stage(&staging, files).and_then(|()| commit(output, &staging));
-    if staging.exists() {
-        let _ = std::fs::remove_dir_all(&staging);
+    let mut staged = StagedDir::begin(output, output_error)?;
+    stage(staged.path(), files)?;
+    for name in OUTPUTS {
+        staged.replace(name);
     }
-    result.map(|()| output.join(REPORT_FILE))
+    staged.commit()?;
+    Ok(output.join(REPORT_FILE))
+}
+
+fn output_error(path: &Path, message: String) -> Error {
+    Error::output(path, message)
 }
 
 fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
-    if staging.exists() {
-        std::fs::remove_dir_all(staging).map_err(|e| Error::output(staging, e))?;
-    }
     for file in files {
         let path = staging.join(&file.relative);
         if let Some(parent) = path.parent() {
@@ -171,86 +169,13 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(|e| Error::output(path, e))
 }
 
-const STAGING_PREFIX: &str = ".socmon-staging-";
-const PREVIOUS_PREFIX: &str = ".socmon-previous-";
-
 /// Undoes what a run that crashed (or lost power) in the middle of writing
 /// left behind: an output it had moved aside and not yet replaced is put
-/// back, and its staging is removed. Runs into the same output folder at
-/// the same time are not supported.
+/// back, and its staging is removed.
 ///
 /// Errors: [`Error::Output`] when a leftover cannot be moved or removed.
 fn recover(output: &Path) -> Result<()> {
-    let entries = std::fs::read_dir(output).map_err(|e| Error::output(output, e))?;
-    let mut leftovers: Vec<(String, PathBuf)> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(name, path)| path.is_dir() && (name.starts_with(STAGING_PREFIX) || name.starts_with(PREVIOUS_PREFIX)))
-        .collect();
-    leftovers.sort();
-    for (name, path) in leftovers {
-        if name.starts_with(PREVIOUS_PREFIX) {
-            for kept in [REPORT_FILE, RUN_FILE, DATA_DIR, FEEDBACK_DIR] {
-                let live = output.join(kept);
-                let aside = path.join(kept);
-                if aside.exists() && !live.exists() {
-                    std::fs::rename(&aside, &live).map_err(|e| Error::output(&live, e))?;
-                }
-            }
-        }
-        std::fs::remove_dir_all(&path).map_err(|e| Error::output(&path, e))?;
-    }
-    Ok(())
-}
-
-/// Moves the staged outputs into place: each previous one aside first, then
-/// the new one in, then the previous ones removed.
-fn commit(output: &Path, staging: &Path) -> Result<()> {
-    let retired = output.join(format!("{PREVIOUS_PREFIX}{}", std::process::id()));
-    if retired.exists() {
-        std::fs::remove_dir_all(&retired).map_err(|e| Error::output(&retired, e))?;
-    }
-    std::fs::create_dir_all(&retired).map_err(|e| Error::output(&retired, e))?;
-    let names = [REPORT_FILE, RUN_FILE, DATA_DIR, FEEDBACK_DIR];
-    let mut moved_aside = Vec::new();
-    let mut outcome = Ok(());
-    for name in names {
-        let target = output.join(name);
-        if target.exists() {
-            if let Err(e) = std::fs::rename(&target, retired.join(name)) {
-                outcome = Err(Error::output(&target, e));
-                break;
-            }
-            moved_aside.push(name);
-        }
-    }
-    if outcome.is_ok() {
-        for name in names {
-            let source = staging.join(name);
-            if source.exists()
-                && let Err(e) = std::fs::rename(&source, output.join(name))
-            {
-                outcome = Err(Error::output(output.join(name), e));
-                break;
-            }
-        }
-    }
-    if outcome.is_err() {
-        // Put the previous report back where it was.
-        for name in names {
-            let new = output.join(name);
-            if moved_aside.contains(&name) {
-                let _ = if new.is_dir() {
-                    std::fs::remove_dir_all(&new)
-                } else {
-                    std::fs::remove_file(&new)
-                };
-                let _ = std::fs::rename(retired.join(name), &new);
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&retired);
-    outcome
+    staged::recover(output, 1, output_error)
 }
 
 #[cfg(test)]

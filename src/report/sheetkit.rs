@@ -35,7 +35,13 @@ pub struct Formats {
 
 impl Formats {
     pub fn new() -> Formats {
-        let cell = || Format::new().set_border(FormatBorder::Thin).set_border_color("#BFBFBF");
+        // Top-aligned, so that a row made taller by wrapped text reads from its top.
+        let cell = || {
+            Format::new()
+                .set_border(FormatBorder::Thin)
+                .set_border_color("#BFBFBF")
+                .set_align(FormatAlign::Top)
+        };
         let total = || cell().set_bold().set_background_color("#F2F2F2");
         Formats {
             title: Format::new().set_bold().set_font_size(14),
@@ -48,7 +54,7 @@ impl Formats {
                 .set_background_color("#DDEBF7")
                 .set_border(FormatBorder::Thin),
             text: cell(),
-            wrap: cell().set_text_wrap().set_align(FormatAlign::Top),
+            wrap: cell().set_text_wrap(),
             int: cell().set_num_format("#,##0"),
             decimal: cell().set_num_format("#,##0.00"),
             money: cell().set_num_format("#,##0.00"),
@@ -108,7 +114,9 @@ pub enum Out {
     Num(f64),
     Date(NaiveDate),
     Empty,
-    /// A formula and the value it gives, cached for readers that do not calculate.
+    /// A formula and the value it gives, cached for readers that do not
+    /// calculate: a number, or None for a formula that gives "" (as
+    /// `IF(…,…,"")` does when there is nothing to compute).
     Formula {
         text: String,
         cached: Option<f64>,
@@ -193,22 +201,115 @@ pub fn write_with(ws: &mut Worksheet, row: u32, column: u16, value: &Out, format
         Out::Num(n) => ws.write_number_with_format(row, column, *n, format)?,
         Out::Date(d) => ws.write_datetime_with_format(row, column, excel_date(*d)?, format)?,
         Out::Empty => ws.write_blank(row, column, format)?,
-        Out::Formula { text, cached } => {
-            let result = cached.map(crate::sheet::format_number).unwrap_or_default();
-            ws.write_formula_with_format(row, column, Formula::new(text).set_result(result), format)?
+        Out::Formula {
+            text,
+            cached: Some(value),
+        } => ws.write_formula_with_format(
+            row,
+            column,
+            Formula::new(text).set_result(crate::sheet::format_number(*value)),
+            format,
+        )?,
+        Out::Formula { text, cached: None } => {
+            // An empty result is cached as the worksheet's default (0):
+            // set it to "" for this formula, which gives "" (not 0).
+            ws.set_formula_result_default("");
+            ws.write_formula_with_format(row, column, Formula::new(text), format)?;
+            ws.set_formula_result_default("0")
         }
     };
     Ok(())
 }
 
-/// Writes a header row and sets the column widths.
+/// The height of one line of text in points (11 pt, the workbooks' font).
+const LINE_HEIGHT: f64 = 15.0;
+
+/// How many lines a text takes in a wrapped cell `width` characters wide,
+/// wrapped word by word as a spreadsheet does (a word longer than a line
+/// is broken). A character is counted as wide as the "0" that column
+/// widths are measured in, less one for the cell's margins; bold text
+/// (`bold`) a tenth wider.
+pub fn wrapped_lines(text: &str, width: f64, bold: bool) -> usize {
+    let room = ((width - 1.0) / if bold { 1.1 } else { 1.0 }).max(1.0) as usize;
+    text.split('\n')
+        .map(|paragraph| {
+            let (mut lines, mut used) = (1, 0);
+            for word in paragraph.split_whitespace() {
+                let length = word.chars().count();
+                if used > 0 && used + 1 + length <= room {
+                    used += 1 + length;
+                    continue;
+                }
+                if used > 0 {
+                    lines += 1;
+                }
+                let more = length.saturating_sub(1) / room;
+                lines += more;
+                used = length - more * room;
+            }
+            lines
+        })
+        .sum()
+}
+
+/// Sets the height of a row whose wrapped cells need more than one line,
+/// so that printed (and opened) rows do not run into each other: a
+/// spreadsheet file carries no "fit the row", and readers do not compute
+/// it. A row of single lines keeps the default height.
+pub fn fit_row(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: impl IntoIterator<Item = (f64, String)>,
+    bold: bool,
+) -> Result<(), XlsxError> {
+    let lines = cells
+        .into_iter()
+        .map(|(width, text)| wrapped_lines(&text, width, bold))
+        .max()
+        .unwrap_or(1);
+    if lines > 1 {
+        ws.set_row_height(row, lines as f64 * LINE_HEIGHT)?;
+    }
+    Ok(())
+}
+
+/// The wrapped texts of a row of `cols`, with their widths, for [`fit_row`].
+fn wrapped<'a>(cols: &'a [Col], values: &'a [Out]) -> impl Iterator<Item = (f64, String)> + 'a {
+    cols.iter().zip(values).filter_map(|(c, value)| match (c.kind, value) {
+        (Kind::Wrap, Out::Text(text)) => Some((c.width, text.clone())),
+        _ => None,
+    })
+}
+
+/// Writes the cells of a row of `cols` from column 0 (the totals formats
+/// when `total`) and fits the height of a data row to its wrapped text.
+pub fn write_row(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    cols: &[Col],
+    values: &[Out],
+    total: bool,
+) -> Result<(), XlsxError> {
+    for (i, (c, value)) in cols.iter().zip(values).enumerate() {
+        write_cell(ws, f, row, i as u16, c.kind, value, total)?;
+    }
+    if total {
+        // The totals' text is not wrapped.
+        return Ok(());
+    }
+    fit_row(ws, row, wrapped(cols, values), false)
+}
+
+/// Writes a header row (its height fitted to the headers) and sets the
+/// column widths.
 pub fn write_header(ws: &mut Worksheet, f: &Formats, row: u32, first_col: u16, cols: &[Col]) -> Result<(), XlsxError> {
     for (i, c) in cols.iter().enumerate() {
         let column = first_col + i as u16;
         ws.write_string_with_format(row, column, &c.header, &f.header)?;
         ws.set_column_width(column, c.width)?;
     }
-    Ok(())
+    fit_row(ws, row, cols.iter().map(|c| (c.width, c.header.clone())), true)
 }
 
 /// Writes a table: header at `header_row`, then `rows`, then an optional
@@ -229,9 +330,7 @@ pub fn write_table<R: AsRef<[Out]>>(
     write_header(ws, f, header_row, 0, cols)?;
     let mut row = header_row + 1;
     for cells in rows {
-        for (i, (c, value)) in cols.iter().zip(cells.as_ref()).enumerate() {
-            write_cell(ws, f, row, i as u16, c.kind, value, false)?;
-        }
+        write_row(ws, f, row, cols, cells.as_ref(), false)?;
         row += 1;
     }
     let last_data_row = row.saturating_sub(1).max(header_row);
@@ -239,9 +338,7 @@ pub fn write_table<R: AsRef<[Out]>>(
     ws.set_freeze_panes(header_row + 1, 0)?;
     ws.set_repeat_rows(header_row, header_row)?;
     if let Some(totals) = totals {
-        for (i, (c, value)) in cols.iter().zip(totals).enumerate() {
-            write_cell(ws, f, row, i as u16, c.kind, value, true)?;
-        }
+        write_row(ws, f, row, cols, totals, true)?;
         row += 1;
     }
     Ok(row)
@@ -276,4 +373,46 @@ pub fn finding_place(messages: &crate::issue::Messages, issue: &crate::issue::Is
         Out::text(field),
         Out::text(issue.value.clone()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_text_takes_the_lines_a_spreadsheet_gives_it() {
+        // 11 characters fit a column 12 wide.
+        assert_eq!(wrapped_lines("", 12.0, false), 1);
+        assert_eq!(wrapped_lines("Лист1", 12.0, false), 1);
+        assert_eq!(wrapped_lines("abcde fghij", 12.0, false), 1);
+        assert_eq!(wrapped_lines("abcde fghijk", 12.0, false), 2);
+        assert_eq!(wrapped_lines("a\nb\n\nc", 12.0, false), 4);
+        // A word longer than a line is broken.
+        assert_eq!(wrapped_lines(&"x".repeat(23), 12.0, false), 3);
+        assert_eq!(wrapped_lines(&format!("ab {}", "x".repeat(12)), 12.0, false), 3);
+        // Bold text is wider.
+        assert_eq!(wrapped_lines("abcde fghij", 12.0, true), 2);
+        assert_eq!(wrapped_lines("какво да се поправи", 0.0, false), 16);
+    }
+
+    #[test]
+    fn a_row_of_wrapped_text_gets_the_height_of_its_longest_cell() {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let ws = workbook.add_worksheet();
+        let cols = [col("a", Kind::Wrap, 12.0), col("b", Kind::Wrap, 12.0)];
+        let f = Formats::new();
+        let long = Out::text("one two three four five six seven");
+        write_row(ws, &f, 0, &cols, &[Out::text("short"), long.clone()], false).unwrap();
+        write_row(ws, &f, 1, &cols, &[Out::text("short"), Out::text("short")], false).unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+        // Four lines of 15 points; the row of single lines keeps the default.
+        assert!(
+            xml.contains(r#"<row r="1" spans="1:2" ht="60" customHeight="1">"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<row r="2" spans="1:2">"#), "{xml}");
+    }
 }

@@ -17,7 +17,7 @@ use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::issue::{Lang, Messages, Severity};
-use crate::pipeline::Run;
+use crate::run::Run;
 
 fn xlsx_error(e: XlsxError) -> Error {
     Error::output(super::REPORT_FILE, e)
@@ -270,8 +270,8 @@ fn summary(ctx: &Ctx, ws: &mut Worksheet, sheet_name: &str) -> Result<(), XlsxEr
         col(ctx.t("Стойност", "Value"), Kind::Decimal, 18.0),
     ];
     write_header(ws, f, 4, 0, &cols)?;
-    let children_disabled = total.dsp_value("children_disabled");
-    let adults_disabled = total.dsp_value("adults_disabled");
+    let children_disabled = total.dsp_value(crate::fields::dsp::CHILDREN_DISABLED);
+    let adults_disabled = total.dsp_value(crate::fields::dsp::ADULTS_DISABLED);
     let headline: Vec<(&str, Kind, Out)> = vec![
         (
             ctx.t(
@@ -580,7 +580,7 @@ fn issues(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
         col(ctx.t("Поле", "Field"), Kind::Wrap, 24.0),
         col(ctx.t("Стойност", "Value"), Kind::Wrap, 20.0),
         col(ctx.t("Образец", "Template"), Kind::Wrap, 24.0),
-        col(ctx.t("Вид", "Severity"), Kind::Text, 14.0),
+        col(ctx.t("Вид", "Severity"), Kind::Text, 16.0),
         col(ctx.t("Код", "Code"), Kind::Text, 18.0),
         col(ctx.t("Съобщение", "Message"), Kind::Wrap, 70.0),
         col(ctx.t("Община", "Municipality"), Kind::Text, 10.0),

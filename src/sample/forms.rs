@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use super::names;
 use super::rng::Rng;
 use crate::book::BookValue;
+use crate::fields::service;
 use crate::reference::{Card, ExtraAliases, Reference};
 use crate::schema::{Choices, Field};
 
@@ -93,7 +94,7 @@ pub(crate) fn text<'a>(facts: &'a Facts, id: &str) -> Option<&'a str> {
 /// Whether the service a card describes is active in the period (opened by
 /// its end, not closed before its start).
 pub(crate) fn active(facts: &Facts, period: crate::period::Period) -> bool {
-    period.is_active(date(facts, "start_date"), date(facts, "end_date"))
+    period.is_active(date(facts, service::START_DATE), date(facts, service::END_DATE))
 }
 
 /// `date` moved by `days` (either way); a date off the calendar stays put.

@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use super::forms::{self, Fact, plus};
 use super::model::{self, Municipality, Service};
 use super::rng::Rng;
+use crate::fields::{adults, children, service};
 use crate::period::Period;
 use crate::reference::Reference;
 
@@ -62,17 +63,20 @@ fn cents(facts: &forms::Facts, id: &str) -> i64 {
 /// occupancy, turnover and cost per day.
 fn carry(rng: &mut Rng, service: &mut Service, base: Period, later: Period) {
     let facts = &mut service.facts;
-    let (start, end) = (forms::date(facts, "start_date"), forms::date(facts, "end_date"));
-    let capacity = forms::int(facts, "capacity").unwrap_or(0);
+    let (start, end) = (
+        forms::date(facts, service::START_DATE),
+        forms::date(facts, service::END_DATE),
+    );
+    let capacity = forms::int(facts, service::CAPACITY).unwrap_or(0);
     let base_days = ran(base, start, end);
     let later_days = ran(later, start, end);
     let base_share = base_days as f64 / base.days().max(1) as f64;
     let later_share = later_days as f64 / later.days().max(1) as f64;
-    let avg_base = match facts.get("avg_users") {
+    let avg_base = match facts.get(service::AVG_USERS) {
         Some(Fact::Decimal(x)) => *x,
         _ => 0.0,
     };
-    let served_base = forms::int(facts, "users_served").unwrap_or(0);
+    let served_base = forms::int(facts, service::USERS_SERVED).unwrap_or(0);
     let occupancy = if base_days > 0 && capacity > 0 {
         (avg_base / (capacity as f64 * base_share)).clamp(0.3, 0.98)
     } else {
@@ -91,19 +95,19 @@ fn carry(rng: &mut Rng, service: &mut Service, base: Period, later: Period) {
     } else {
         0
     };
-    facts.insert("avg_users".into(), Fact::Decimal(avg_tenths as f64 / 10.0));
-    facts.insert("users_served".into(), Fact::Int(served));
+    facts.insert(service::AVG_USERS.into(), Fact::Decimal(avg_tenths as f64 / 10.0));
+    facts.insert(service::USERS_SERVED.into(), Fact::Int(served));
     let ratio = if served_base > 0 {
         served as f64 / served_base as f64
     } else {
         0.5
     };
     for id in [
-        "users_disabled",
-        "users_elderly",
-        "children_disabled",
-        "children_reintegrated",
-        "children_from_institutions",
+        service::USERS_DISABLED,
+        adults::USERS_ELDERLY,
+        children::CHILDREN_DISABLED,
+        children::CHILDREN_REINTEGRATED,
+        children::CHILDREN_FROM_INSTITUTIONS,
     ] {
         if let Some(n) = forms::int(facts, id) {
             facts.insert(id.into(), Fact::Int(((n as f64 * ratio).floor() as i64).min(served)));
@@ -112,9 +116,9 @@ fn carry(rng: &mut Rng, service: &mut Service, base: Period, later: Period) {
 
     // The same cost per day; the split between sources as before.
     let parts = [
-        cents(facts, "budget_state"),
-        cents(facts, "budget_local"),
-        cents(facts, "budget_other"),
+        cents(facts, service::BUDGET_STATE),
+        cents(facts, service::BUDGET_LOCAL),
+        cents(facts, service::BUDGET_OTHER),
     ];
     let total_base: i64 = parts.iter().sum();
     let total = if base_days > 0 && total_base > 0 {
@@ -128,38 +132,43 @@ fn carry(rng: &mut Rng, service: &mut Service, base: Period, later: Period) {
         let local = (total as f64 * parts[1] as f64 / total_base as f64).round() as i64;
         [state, local, (total - state - local).max(0)]
     } else {
-        match facts.get("financing") {
+        match facts.get(service::FINANCING) {
             Some(Fact::Financing(f)) if f == "STATE_DELEGATED" || f == "TOPUP" => [total, 0, 0],
             Some(Fact::Financing(f)) if f == "LOCAL" => [0, total, 0],
             _ => [0, 0, total],
         }
     };
-    for (id, value) in ["budget_state", "budget_local", "budget_other"].into_iter().zip(split) {
+    for (id, value) in [service::BUDGET_STATE, service::BUDGET_LOCAL, service::BUDGET_OTHER]
+        .into_iter()
+        .zip(split)
+    {
         facts.insert(id.into(), Fact::Money(value));
     }
-    facts.insert("filled_on".into(), Fact::Date(plus(later.end, rng.range(5, 45))));
+    facts.insert(service::FILLED_ON.into(), Fact::Date(plus(later.end, rng.range(5, 45))));
     // A licence that the base period's card showed valid stays valid through the later period.
-    if let Some(until) = forms::date(facts, "license_valid_until")
+    if let Some(until) = forms::date(facts, children::LICENSE_VALID_UNTIL)
         && until < plus(later.end, 90)
     {
         facts.insert(
-            "license_valid_until".into(),
+            children::LICENSE_VALID_UNTIL.into(),
             Fact::Date(plus(later.end, rng.range(90, 1500))),
         );
     }
-    if !matches!(facts.get("changes"), Some(Fact::Text(t)) if t.starts_with("Закрита")) {
-        facts.remove("changes");
+    if !matches!(facts.get(service::CHANGES), Some(Fact::Text(t)) if t.starts_with("Закрита")) {
+        facts.remove(service::CHANGES);
     }
 }
 
 fn name_of(service: &Service) -> String {
-    forms::text(&service.facts, "service_name").unwrap_or("").to_string()
+    forms::text(&service.facts, service::SERVICE_NAME)
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Runs the whole of `period` (opened before it, not closed in it).
 fn whole(service: &Service, period: Period) -> bool {
-    forms::date(&service.facts, "start_date").is_some_and(|d| d <= period.start)
-        && forms::date(&service.facts, "end_date").is_none_or(|d| d > period.end)
+    forms::date(&service.facts, service::START_DATE).is_some_and(|d| d <= period.start)
+        && forms::date(&service.facts, service::END_DATE).is_none_or(|d| d > period.end)
 }
 
 /// Moves an oblast's world from `base` to `later` and plants the changes.
@@ -200,9 +209,9 @@ pub(crate) fn step(
         let end = plus(later.start, rng.range(20, 60));
         let municipality = world[mi].code.clone();
         let s = &mut world[mi].services[si];
-        s.facts.insert("end_date".into(), Fact::Date(end));
+        s.facts.insert(service::END_DATE.into(), Fact::Date(end));
         s.facts.insert(
-            "changes".into(),
+            service::CHANGES.into(),
             Fact::Text(format!(
                 "Закрита на {} с решение на Общинския съвет",
                 end.format("%d.%m.%Y")
@@ -214,8 +223,8 @@ pub(crate) fn step(
             municipality,
             service_name: name_of(s),
             service_id: s.id,
-            capacity_before: forms::int(&s.facts, "capacity"),
-            capacity_after: forms::int(&s.facts, "capacity"),
+            capacity_before: forms::int(&s.facts, service::CAPACITY),
+            capacity_after: forms::int(&s.facts, service::CAPACITY),
         });
     }
     for m in world.iter_mut() {
@@ -228,7 +237,7 @@ pub(crate) fn step(
     for _ in 0..2 {
         let pool: Vec<(usize, usize)> = candidates(world, &taken)
             .into_iter()
-            .filter(|&(mi, si)| forms::int(&world[mi].services[si].facts, "capacity").is_some_and(|c| c >= 20))
+            .filter(|&(mi, si)| forms::int(&world[mi].services[si].facts, service::CAPACITY).is_some_and(|c| c >= 20))
             .collect();
         if pool.is_empty() {
             break;
@@ -236,16 +245,18 @@ pub(crate) fn step(
         let (mi, si) = pool[rng.below(pool.len())];
         let municipality = world[mi].code.clone();
         let s = &mut world[mi].services[si];
-        let before = forms::int(&s.facts, "capacity").unwrap_or(0);
+        let before = forms::int(&s.facts, service::CAPACITY).unwrap_or(0);
         let delta = rng.range(2, 4) * if rng.chance(0.6) { 1 } else { -1 };
         let after = before + delta;
         let scale = after as f64 / before as f64;
-        s.facts.insert("capacity".into(), Fact::Int(after));
-        if let Some(Fact::Decimal(avg)) = s.facts.get("avg_users").cloned() {
-            s.facts
-                .insert("avg_users".into(), Fact::Decimal((avg * scale * 10.0).round() / 10.0));
+        s.facts.insert(service::CAPACITY.into(), Fact::Int(after));
+        if let Some(Fact::Decimal(avg)) = s.facts.get(service::AVG_USERS).cloned() {
+            s.facts.insert(
+                service::AVG_USERS.into(),
+                Fact::Decimal((avg * scale * 10.0).round() / 10.0),
+            );
         }
-        for id in ["budget_state", "budget_local", "budget_other"] {
+        for id in [service::BUDGET_STATE, service::BUDGET_LOCAL, service::BUDGET_OTHER] {
             let value = (cents(&s.facts, id) as f64 * scale).round() as i64;
             s.facts.insert(id.into(), Fact::Money(value));
         }
@@ -255,7 +266,7 @@ pub(crate) fn step(
             "Намален"
         };
         s.facts.insert(
-            "changes".into(),
+            service::CHANGES.into(),
             Fact::Text(format!("{word} капацитет от {before} на {after} места")),
         );
         taken.push(s.id);
@@ -283,15 +294,15 @@ pub(crate) fn step(
         .filter(|&(mi, si)| {
             let s = &world[mi].services[si];
             count_of_type(world, &s.type_code) >= 5
-                && forms::int(&s.facts, "capacity").is_some_and(|c| (5..100).contains(&c))
+                && forms::int(&s.facts, service::CAPACITY).is_some_and(|c| (5..100).contains(&c))
         })
         .collect();
     if !pool.is_empty() {
         let (mi, si) = pool[rng.below(pool.len())];
         let municipality = world[mi].code.clone();
         let s = &mut world[mi].services[si];
-        let before = forms::int(&s.facts, "capacity").unwrap_or(0);
-        s.facts.insert("capacity".into(), Fact::Int(before * 10));
+        let before = forms::int(&s.facts, service::CAPACITY).unwrap_or(0);
+        s.facts.insert(service::CAPACITY.into(), Fact::Int(before * 10));
         planned.push(Planned {
             change: PlannedChange::SuspiciousJump,
             municipality,
@@ -313,7 +324,7 @@ pub(crate) fn step(
                 service_name: name_of(&service),
                 service_id: id,
                 capacity_before: None,
-                capacity_after: forms::int(&service.facts, "capacity"),
+                capacity_after: forms::int(&service.facts, service::CAPACITY),
             });
             world[mi].services.push(service);
         }

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{CardSheet, Numbering, Return, Sheet, Spacing, TableSheet, TitleBlock, TitleLine};
 use crate::book::{Book, BookCell, BookError, BookSheet, BookValue, Merge};
+use crate::fields::{dsp, municipal, service};
 use crate::schema::{Role, Schemas, Template};
 use crate::sheet::CellRef;
 
@@ -73,17 +74,17 @@ impl Grid {
 /// The numbered sections of a card, by the field each begins with.
 fn section(role: Role, field: &str) -> Option<&'static str> {
     Some(match (role, field) {
-        (Role::ServiceCard, "oblast") => "I. Обща информация за услугата",
-        (Role::ServiceCard, "provider_name") => "II. Доставчик и финансиране",
-        (Role::ServiceCard, "start_date") => "III. Откриване и закриване",
-        (Role::ServiceCard, "capacity") => "IV. Капацитет и потребители",
-        (Role::ServiceCard, "staff_positions") => "V. Персонал и средства",
-        (Role::ServiceCard, "filled_on") => "VI. Попълнил",
-        (Role::MunicipalCard, "oblast") => "I. Общи данни",
-        (Role::MunicipalCard, "services_community") => "II. Социални услуги",
-        (Role::MunicipalCard, "budget_state") => "III. Бюджет и проекти",
-        (Role::MunicipalCard, "annual_plan") => "IV. Планиране и мониторинг",
-        (Role::MunicipalCard, "filled_on") => "V. Попълнил",
+        (Role::ServiceCard, service::OBLAST) => "I. Обща информация за услугата",
+        (Role::ServiceCard, service::PROVIDER_NAME) => "II. Доставчик и финансиране",
+        (Role::ServiceCard, service::START_DATE) => "III. Откриване и закриване",
+        (Role::ServiceCard, service::CAPACITY) => "IV. Капацитет и потребители",
+        (Role::ServiceCard, service::STAFF_POSITIONS) => "V. Персонал и средства",
+        (Role::ServiceCard, service::FILLED_ON) => "VI. Попълнил",
+        (Role::MunicipalCard, municipal::OBLAST) => "I. Общи данни",
+        (Role::MunicipalCard, municipal::SERVICES_COMMUNITY) => "II. Социални услуги",
+        (Role::MunicipalCard, municipal::BUDGET_STATE) => "III. Бюджет и проекти",
+        (Role::MunicipalCard, municipal::ANNUAL_PLAN) => "IV. Планиране и мониторинг",
+        (Role::MunicipalCard, municipal::FILLED_ON) => "V. Попълнил",
         _ => return None,
     })
 }
@@ -283,7 +284,7 @@ fn table_sheet(table: &TableSheet) -> (BookSheet, Vec<Place>) {
     }
     if let Some(label) = table.totals {
         for (column, &col) in table.columns.iter().zip(&cols) {
-            if column.field == "municipality" {
+            if column.field == dsp::MUNICIPALITY {
                 grid.text(row, col, label);
             } else if let Some(sum) = totals.get(&column.field) {
                 grid.put(row, col, BookValue::Number(*sum as f64));
@@ -299,7 +300,7 @@ fn table_sheet(table: &TableSheet) -> (BookSheet, Vec<Place>) {
     }
     for (column, &col) in table.columns.iter().zip(&cols) {
         grid.widths
-            .push((col, if column.field == "municipality" { 22.0 } else { 14.0 }));
+            .push((col, if column.field == dsp::MUNICIPALITY { 22.0 } else { 14.0 }));
     }
     (grid.into_sheet(&table.name), places)
 }

@@ -15,6 +15,7 @@ use super::forms::{self, Fact, Written, comma_decimal, grouped, plus};
 use super::names;
 use super::plan::{CardSheet, Planner, Return, Sheet, Subject, extension};
 use crate::book::BookFormat;
+use crate::fields::{adults, children, dsp, municipal, service};
 use crate::issue::{Lang, Severity};
 use crate::normalize::key;
 use crate::reference::Card;
@@ -278,37 +279,42 @@ fn fits_for(planner: &Planner, returns: &[Return], file: usize) -> Vec<Fit> {
                 let facts = &card.record.facts;
                 let has_date = |id: &str| has(id) && matches!(facts.get(id), Some(Fact::Date(_)));
                 let has_int = |id: &str| has(id) && forms::int(facts, id).is_some();
-                if has("municipality") && facts.contains_key("municipality") {
-                    add(None, Mistake::MisspeltMunicipality, "municipality");
+                if has(service::MUNICIPALITY) && facts.contains_key(service::MUNICIPALITY) {
+                    add(None, Mistake::MisspeltMunicipality, service::MUNICIPALITY);
                 }
-                if has("contact") {
-                    add(None, Mistake::MalformedEmail, "contact");
+                if has(service::CONTACT) {
+                    add(None, Mistake::MalformedEmail, service::CONTACT);
                 }
                 match &card.record.subject {
                     Subject::Service {
                         type_code, card: which, ..
                     } => {
                         let active = forms::active(facts, period);
-                        for id in ["settlement", "provider_name", "capacity", "users_served"] {
+                        for id in [
+                            service::SETTLEMENT,
+                            service::PROVIDER_NAME,
+                            service::CAPACITY,
+                            service::USERS_SERVED,
+                        ] {
                             if required(id) {
                                 add(None, Mistake::EmptyRequired, id);
                             }
                         }
                         // An unreadable opening date makes a card count as received whatever its
                         // dates, so such a mistake goes only on a service active in the period.
-                        for id in ["start_date", "filled_on", "project_end"] {
-                            if has_date(id) && (id != "start_date" || active) {
+                        for id in [service::START_DATE, service::FILLED_ON, service::PROJECT_END] {
+                            if has_date(id) && (id != service::START_DATE || active) {
                                 add(None, Mistake::TwoDigitYear, id);
                             }
                         }
-                        for id in ["capacity", "users_served"] {
+                        for id in [service::CAPACITY, service::USERS_SERVED] {
                             if has_int(id) {
                                 add(None, Mistake::FractionInInteger, id);
                             }
                         }
-                        let capacity = forms::int(facts, "capacity").unwrap_or(0);
-                        if has_int("capacity") {
-                            add(None, Mistake::NegativeNumber, "capacity");
+                        let capacity = forms::int(facts, service::CAPACITY).unwrap_or(0);
+                        if has_int(service::CAPACITY) {
+                            add(None, Mistake::NegativeNumber, service::CAPACITY);
                         }
                         let card_of = |code: &str| reference.service_type(code).map(|s| s.card);
                         if let Some(abbr) = planner.writer.forms.shared_abbreviation(reference, type_code) {
@@ -317,52 +323,57 @@ fn fits_for(planner: &Planner, returns: &[Return], file: usize) -> Vec<Fit> {
                                 .iter()
                                 .filter(|s| s.abbr_bg == abbr && (s.card == *which || s.card == Card::Both))
                                 .count();
-                            if fitting >= 2 && has("service_type") {
-                                add(None, Mistake::AmbiguousServiceType, "service_type");
+                            if fitting >= 2 && has(service::SERVICE_TYPE) {
+                                add(None, Mistake::AmbiguousServiceType, service::SERVICE_TYPE);
                             }
                         }
-                        if has("avg_users") && has_int("capacity") && has_int("users_served") {
+                        if has(service::AVG_USERS) && has_int(service::CAPACITY) && has_int(service::USERS_SERVED) {
                             if capacity >= 4 && active {
-                                add(None, Mistake::AverageAboveCapacity, "avg_users");
+                                add(None, Mistake::AverageAboveCapacity, service::AVG_USERS);
                             }
                             if capacity >= 2 {
-                                add(None, Mistake::AverageAboveTwiceCapacity, "avg_users");
+                                add(None, Mistake::AverageAboveTwiceCapacity, service::AVG_USERS);
                             }
                         }
-                        if has_int("users_disabled") && has_int("users_served") {
-                            add(None, Mistake::DisabledAboveServed, "users_disabled");
+                        if has_int(service::USERS_DISABLED) && has_int(service::USERS_SERVED) {
+                            add(None, Mistake::DisabledAboveServed, service::USERS_DISABLED);
                         }
-                        if has_date("license_valid_until") {
-                            add(None, Mistake::LicenceExpired, "license_valid_until");
+                        if has_date(children::LICENSE_VALID_UNTIL) {
+                            add(None, Mistake::LicenceExpired, children::LICENSE_VALID_UNTIL);
                             if period.days() > 2 {
-                                add(None, Mistake::LicenceEndsInPeriod, "license_valid_until");
+                                add(None, Mistake::LicenceEndsInPeriod, children::LICENSE_VALID_UNTIL);
                             }
                         }
-                        let provider = matches!(facts.get("provider_type"), Some(Fact::Provider(p)) if p == "MUNICIPALITY" || p == "STATE");
+                        let provider = matches!(facts.get(service::PROVIDER_TYPE), Some(Fact::Provider(p)) if p == "MUNICIPALITY" || p == "STATE");
                         if *which == Card::Adults && card_of(type_code) == Some(Card::Adults) && provider {
-                            add(None, Mistake::WrongCard, "service_type");
+                            add(None, Mistake::WrongCard, service::SERVICE_TYPE);
                         }
                         if active {
                             add(None, Mistake::DuplicateCard, "");
                         }
                     }
                     Subject::MunicipalCard => {
-                        for id in ["population", "annual_plan", "budget_state", "budget_local"] {
+                        for id in [
+                            municipal::POPULATION,
+                            municipal::ANNUAL_PLAN,
+                            municipal::BUDGET_STATE,
+                            municipal::BUDGET_LOCAL,
+                        ] {
                             if required(id) {
                                 add(None, Mistake::EmptyRequired, id);
                             }
                         }
-                        for id in ["filled_on", "period_start"] {
+                        for id in [municipal::FILLED_ON, municipal::PERIOD_START] {
                             if has_date(id) {
                                 add(None, Mistake::TwoDigitYear, id);
                             }
                         }
-                        for id in ["population", "admin_staff"] {
+                        for id in [municipal::POPULATION, municipal::ADMIN_STAFF] {
                             if has_int(id) {
                                 add(None, Mistake::FractionInInteger, id);
                             }
                         }
-                        for id in ["admin_staff", "ngo_contracts"] {
+                        for id in [municipal::ADMIN_STAFF, municipal::NGO_CONTRACTS] {
                             if has_int(id) {
                                 add(None, Mistake::NegativeNumber, id);
                             }
@@ -380,20 +391,20 @@ fn fits_for(planner: &Planner, returns: &[Return], file: usize) -> Vec<Fit> {
                 let has = |id: &str| table.columns.iter().any(|c| c.field == id);
                 for (i, row) in table.rows.iter().enumerate() {
                     let has_int = |id: &str| has(id) && forms::int(&row.record.facts, id).is_some();
-                    if has("municipality") {
-                        add(Some(i), Mistake::MisspeltMunicipality, "municipality");
+                    if has(dsp::MUNICIPALITY) {
+                        add(Some(i), Mistake::MisspeltMunicipality, dsp::MUNICIPALITY);
                     }
-                    for id in ["children_disabled", "adults_disabled"] {
+                    for id in [dsp::CHILDREN_DISABLED, dsp::ADULTS_DISABLED] {
                         if has_int(id) {
                             add(Some(i), Mistake::EmptyRequired, id);
                         }
                     }
-                    for id in ["children_total", "children_at_risk"] {
+                    for id in [dsp::CHILDREN_TOTAL, dsp::CHILDREN_AT_RISK] {
                         if has_int(id) {
                             add(Some(i), Mistake::FractionInInteger, id);
                         }
                     }
-                    for id in ["children_at_risk", "children_foster"] {
+                    for id in [dsp::CHILDREN_AT_RISK, dsp::CHILDREN_FOSTER] {
                         if has_int(id) {
                             add(Some(i), Mistake::NegativeNumber, id);
                         }
@@ -548,7 +559,7 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                     card.set(field, Written::Text(text));
                 }
                 Mistake::AverageAboveCapacity | Mistake::AverageAboveTwiceCapacity => {
-                    let capacity = forms::int(&facts, "capacity").unwrap_or(0);
+                    let capacity = forms::int(&facts, service::CAPACITY).unwrap_or(0);
                     let (low, high) = if choice.mistake == Mistake::AverageAboveCapacity {
                         (1.1, 1.6)
                     } else {
@@ -557,10 +568,10 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                     let tenths = ((capacity * 10) as f64 * planner.dice.rng.between(low, high)).round() as i64;
                     let tenths = tenths.max(capacity * 10 + 1);
                     let average = tenths as f64 / 10.0;
-                    let served = forms::int(&facts, "users_served").unwrap_or(0);
+                    let served = forms::int(&facts, service::USERS_SERVED).unwrap_or(0);
                     let needed = (tenths + 9) / 10 + planner.dice.rng.range(0, 3);
                     if served < needed {
-                        rewrite(planner, card, "users_served", Fact::Int(needed));
+                        rewrite(planner, card, service::USERS_SERVED, Fact::Int(needed));
                     }
                     let written = if planner.dice.rng.chance(0.5) {
                         Written::Number(average)
@@ -571,7 +582,7 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                     card.record.facts.insert(field.to_string(), Fact::Decimal(average));
                 }
                 Mistake::DisabledAboveServed => {
-                    let served = forms::int(&facts, "users_served").unwrap_or(0);
+                    let served = forms::int(&facts, service::USERS_SERVED).unwrap_or(0);
                     let more = served + planner.dice.rng.range(1, 5);
                     rewrite(planner, card, field, Fact::Int(more));
                 }
@@ -596,13 +607,13 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                         return false;
                     };
                     let mut record = card.record.clone();
-                    record.facts.remove("users_elderly");
+                    record.facts.remove(adults::USERS_ELDERLY);
                     let children = planner.templates.children;
                     *card = planner.card(children, card.name.clone(), record, Some(Card::Children));
-                    card.set("service_type", Written::Text(name));
+                    card.set(service::SERVICE_TYPE, Written::Text(name));
                 }
                 Mistake::MalformedEmail => {
-                    let Some(Fact::Text(contact)) = facts.get("contact") else {
+                    let Some(Fact::Text(contact)) = facts.get(service::CONTACT) else {
                         return false;
                     };
                     let broken = malformed_contact(&mut planner.dice.rng, contact);

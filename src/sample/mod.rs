@@ -39,6 +39,7 @@ pub use mistakes::Mistake;
 pub use truth::{ExpectedFigures, ExpectedOutlier, PlantedIssue, Truth};
 
 use crate::error::{Error, Result};
+use crate::fields::service;
 use crate::period::Period;
 use crate::reference::Card;
 use crate::schema::{Role, Schemas};
@@ -214,8 +215,8 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
                             (
                                 s.id,
                                 m.code.clone(),
-                                forms::text(&s.facts, "service_name").unwrap_or("").to_string(),
-                                forms::date(&s.facts, "end_date").is_some_and(|d| period.contains(d)),
+                                forms::text(&s.facts, service::SERVICE_NAME).unwrap_or("").to_string(),
+                                forms::date(&s.facts, service::END_DATE).is_some_and(|d| period.contains(d)),
                             )
                         })
                     })

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use super::forms::{self, Fact, Facts, plus};
 use super::names;
 use super::rng::Rng;
+use crate::fields::{adults, children, dsp, municipal, service};
 use crate::period::Period;
 use crate::reference::{Card, Reference};
 
@@ -247,7 +248,7 @@ pub(crate) fn opened_service(
         .map(|s| {
             (
                 s.type_code.clone(),
-                crate::normalize::key(forms::text(&s.facts, "service_name").unwrap_or("")),
+                crate::normalize::key(forms::text(&s.facts, service::SERVICE_NAME).unwrap_or("")),
             )
         })
         .collect();
@@ -610,44 +611,47 @@ fn service(
     let contact = contact(rng, m, first, last);
 
     let mut facts = Facts::new();
-    facts.insert("oblast".into(), Fact::Oblast(m.oblast.clone()));
-    facts.insert("municipality".into(), Fact::Municipality(m.code.clone()));
-    facts.insert("settlement".into(), Fact::Text(settlement.clone()));
-    facts.insert("service_name".into(), Fact::Text(name));
-    facts.insert("service_type".into(), Fact::ServiceType(code.to_string()));
+    facts.insert(service::OBLAST.into(), Fact::Oblast(m.oblast.clone()));
+    facts.insert(service::MUNICIPALITY.into(), Fact::Municipality(m.code.clone()));
+    facts.insert(service::SETTLEMENT.into(), Fact::Text(settlement.clone()));
+    facts.insert(service::SERVICE_NAME.into(), Fact::Text(name));
+    facts.insert(service::SERVICE_TYPE.into(), Fact::ServiceType(code.to_string()));
     facts.insert(
-        "address".into(),
+        service::ADDRESS.into(),
         Fact::Text(format!("{}, {settlement}", names::street(rng))),
     );
-    facts.insert("provider_name".into(), Fact::Text(provider_name));
-    facts.insert("provider_type".into(), Fact::Provider(provider_type.to_string()));
-    facts.insert("financing".into(), Fact::Financing(financing.to_string()));
+    facts.insert(service::PROVIDER_NAME.into(), Fact::Text(provider_name));
+    facts.insert(service::PROVIDER_TYPE.into(), Fact::Provider(provider_type.to_string()));
+    facts.insert(service::FINANCING.into(), Fact::Financing(financing.to_string()));
     if let Some(d) = project_end {
-        facts.insert("project_end".into(), Fact::Date(d));
+        facts.insert(service::PROJECT_END.into(), Fact::Date(d));
     }
-    facts.insert("start_date".into(), Fact::Date(start));
+    facts.insert(service::START_DATE.into(), Fact::Date(start));
     if let Some(d) = end {
-        facts.insert("end_date".into(), Fact::Date(d));
+        facts.insert(service::END_DATE.into(), Fact::Date(d));
     }
-    facts.insert("capacity".into(), Fact::Int(capacity));
-    facts.insert("avg_users".into(), Fact::Decimal(avg_tenths as f64 / 10.0));
-    facts.insert("users_served".into(), Fact::Int(users_served));
-    facts.insert("users_disabled".into(), Fact::Int(users_disabled));
+    facts.insert(service::CAPACITY.into(), Fact::Int(capacity));
+    facts.insert(service::AVG_USERS.into(), Fact::Decimal(avg_tenths as f64 / 10.0));
+    facts.insert(service::USERS_SERVED.into(), Fact::Int(users_served));
+    facts.insert(service::USERS_DISABLED.into(), Fact::Int(users_disabled));
     if card == Card::Adults {
-        facts.insert("users_elderly".into(), Fact::Int(users_elderly));
+        facts.insert(adults::USERS_ELDERLY.into(), Fact::Int(users_elderly));
     }
-    facts.insert("waiting_list".into(), Fact::Int(waiting_list));
-    facts.insert("staff_positions".into(), Fact::Decimal(staff_halves as f64 / 2.0));
-    facts.insert("staff_filled".into(), Fact::Decimal(staff_filled as f64 / 2.0));
-    facts.insert("budget_state".into(), Fact::Money(state));
-    facts.insert("budget_local".into(), Fact::Money(local));
-    facts.insert("budget_other".into(), Fact::Money(other));
+    facts.insert(service::WAITING_LIST.into(), Fact::Int(waiting_list));
+    facts.insert(
+        service::STAFF_POSITIONS.into(),
+        Fact::Decimal(staff_halves as f64 / 2.0),
+    );
+    facts.insert(service::STAFF_FILLED.into(), Fact::Decimal(staff_filled as f64 / 2.0));
+    facts.insert(service::BUDGET_STATE.into(), Fact::Money(state));
+    facts.insert(service::BUDGET_LOCAL.into(), Fact::Money(local));
+    facts.insert(service::BUDGET_OTHER.into(), Fact::Money(other));
     if let Some(text) = changes {
-        facts.insert("changes".into(), Fact::Text(text));
+        facts.insert(service::CHANGES.into(), Fact::Text(text));
     }
-    facts.insert("filled_on".into(), Fact::Date(filled_on));
-    facts.insert("filled_by".into(), Fact::Text(filled_by));
-    facts.insert("contact".into(), Fact::Text(contact));
+    facts.insert(service::FILLED_ON.into(), Fact::Date(filled_on));
+    facts.insert(service::FILLED_BY.into(), Fact::Text(filled_by));
+    facts.insert(service::CONTACT.into(), Fact::Text(contact));
     if card == Card::Children {
         if matches!(provider_type, "NGO" | "TRADER") {
             let number = rng.range(1000, 4999);
@@ -657,9 +661,9 @@ fn service(
                 1 => format!("{number}/{}", issued.format("%d.%m.%Y")),
                 _ => format!("Лиценз № {number} от {} г.", issued.format("%d.%m.%Y")),
             };
-            facts.insert("license_no".into(), Fact::Text(licence));
+            facts.insert(children::LICENSE_NO.into(), Fact::Text(licence));
             facts.insert(
-                "license_valid_until".into(),
+                children::LICENSE_VALID_UNTIL.into(),
                 Fact::Date(plus(period.end, rng.range(90, 1500))),
             );
         }
@@ -669,21 +673,24 @@ fn service(
             "DC_CH_AD_DIS" | "DC_CH_DIS_WEEKLY" => *rng.pick(&["3-7", "7-18", "mixed"]),
             _ => *rng.pick(&["mixed", "mixed", "7-18"]),
         };
-        facts.insert("age_group".into(), Fact::Choice(age_group.to_string()));
+        facts.insert(children::AGE_GROUP.into(), Fact::Choice(age_group.to_string()));
         let children_disabled = if disabled_types {
             share_of(rng, 0.8, 1.0)
         } else {
             share_of(rng, 0.0, 0.15)
         };
-        facts.insert("children_disabled".into(), Fact::Int(children_disabled));
+        facts.insert(children::CHILDREN_DISABLED.into(), Fact::Int(children_disabled));
         let reintegrated = rng.range(0, users_served / if is_residential(category) { 4 } else { 10 });
-        facts.insert("children_reintegrated".into(), Fact::Int(reintegrated));
+        facts.insert(children::CHILDREN_REINTEGRATED.into(), Fact::Int(reintegrated));
         let from_institutions = if code.starts_with("CNST_CH") {
             share_of(rng, 0.3, 0.8)
         } else {
             rng.range(0, users_served / 10)
         };
-        facts.insert("children_from_institutions".into(), Fact::Int(from_institutions));
+        facts.insert(
+            children::CHILDREN_FROM_INSTITUTIONS.into(),
+            Fact::Int(from_institutions),
+        );
     }
     Service {
         id,
@@ -727,74 +734,80 @@ fn municipal_card(rng: &mut Rng, m: &Municipality, period: Period, count_fields:
     let approved = |rng: &mut Rng, cents: i64| ((cents as f64 * rng.between(1.0, 1.08)) / 100.0).round() as i64 * 100;
     let opened = active
         .iter()
-        .filter(|s| forms::date(&s.facts, "start_date").is_some_and(|d| period.contains(d)))
+        .filter(|s| forms::date(&s.facts, service::START_DATE).is_some_and(|d| period.contains(d)))
         .count() as i64;
     let closed = active
         .iter()
-        .filter(|s| forms::date(&s.facts, "end_date").is_some_and(|d| period.contains(d)))
+        .filter(|s| forms::date(&s.facts, service::END_DATE).is_some_and(|d| period.contains(d)))
         .count() as i64;
     let projects: Vec<&&Service> = active
         .iter()
-        .filter(|s| matches!(s.facts.get("financing"), Some(Fact::Financing(f)) if f.starts_with("PROJECT")))
+        .filter(|s| matches!(s.facts.get(service::FINANCING), Some(Fact::Financing(f)) if f.starts_with("PROJECT")))
         .collect();
     let ended = projects
         .iter()
-        .filter(|s| forms::date(&s.facts, "project_end").is_some_and(|d| d <= period.end))
+        .filter(|s| forms::date(&s.facts, service::PROJECT_END).is_some_and(|d| d <= period.end))
         .count() as i64;
     let ophrd: Vec<&&Service> = active
         .iter()
-        .filter(|s| matches!(s.facts.get("financing"), Some(Fact::Financing(f)) if f == "PROJECT_OPHRD"))
+        .filter(|s| matches!(s.facts.get(service::FINANCING), Some(Fact::Financing(f)) if f == "PROJECT_OPHRD"))
         .collect();
-    let ophrd_value: i64 = ophrd.iter().map(|s| money(s, "budget_other")).sum::<i64>() * 2;
+    let ophrd_value: i64 = ophrd.iter().map(|s| money(s, service::BUDGET_OTHER)).sum::<i64>() * 2;
     let ngo = active.iter().filter(|s| s.provider_type == "NGO").count() as i64;
     let (first, last) = names::person(rng);
 
     let mut facts = Facts::new();
-    facts.insert("oblast".into(), Fact::Oblast(m.oblast.clone()));
-    facts.insert("municipality".into(), Fact::Municipality(m.code.clone()));
-    facts.insert("period_start".into(), Fact::Date(period.start));
-    facts.insert("period_end".into(), Fact::Date(period.end));
-    facts.insert("population".into(), Fact::Int(m.population));
-    facts.insert("population_children".into(), Fact::Int(m.children));
-    facts.insert("population_elderly".into(), Fact::Int(m.elderly));
+    facts.insert(municipal::OBLAST.into(), Fact::Oblast(m.oblast.clone()));
+    facts.insert(municipal::MUNICIPALITY.into(), Fact::Municipality(m.code.clone()));
+    facts.insert(municipal::PERIOD_START.into(), Fact::Date(period.start));
+    facts.insert(municipal::PERIOD_END.into(), Fact::Date(period.end));
+    facts.insert(municipal::POPULATION.into(), Fact::Int(m.population));
+    facts.insert(municipal::POPULATION_CHILDREN.into(), Fact::Int(m.children));
+    facts.insert(municipal::POPULATION_ELDERLY.into(), Fact::Int(m.elderly));
     for (field, categories) in count_fields {
         facts.insert(field.clone(), Fact::Int(count_in(categories)));
     }
-    facts.insert("budget_state".into(), Fact::Money(approved(rng, sum("budget_state"))));
     facts.insert(
-        "budget_local".into(),
-        Fact::Money(approved(rng, sum("budget_local")) + rng.range(0, 500) * 10_000),
+        municipal::BUDGET_STATE.into(),
+        Fact::Money(approved(rng, sum(service::BUDGET_STATE))),
     );
     facts.insert(
-        "admin_staff".into(),
+        municipal::BUDGET_LOCAL.into(),
+        Fact::Money(approved(rng, sum(service::BUDGET_LOCAL)) + rng.range(0, 500) * 10_000),
+    );
+    facts.insert(
+        municipal::ADMIN_STAFF.into(),
         Fact::Int(rng.range(1, (2 + m.population / 20_000).min(15))),
     );
-    facts.insert("ngo_contracts".into(), Fact::Int(ngo));
-    facts.insert("services_opened".into(), Fact::Int(opened));
-    facts.insert("services_closed".into(), Fact::Int(closed));
-    facts.insert("projects_ended".into(), Fact::Int(ended));
-    facts.insert("projects_sustained".into(), Fact::Int(rng.range(0, ended)));
-    facts.insert("op_hrd_projects".into(), Fact::Int(ophrd.len() as i64));
+    facts.insert(municipal::NGO_CONTRACTS.into(), Fact::Int(ngo));
+    facts.insert(municipal::SERVICES_OPENED.into(), Fact::Int(opened));
+    facts.insert(municipal::SERVICES_CLOSED.into(), Fact::Int(closed));
+    facts.insert(municipal::PROJECTS_ENDED.into(), Fact::Int(ended));
+    facts.insert(municipal::PROJECTS_SUSTAINED.into(), Fact::Int(rng.range(0, ended)));
+    facts.insert(municipal::OP_HRD_PROJECTS.into(), Fact::Int(ophrd.len() as i64));
     if !ophrd.is_empty() {
-        facts.insert("op_hrd_value".into(), Fact::Money(ophrd_value));
+        facts.insert(municipal::OP_HRD_VALUE.into(), Fact::Money(ophrd_value));
     }
-    facts.insert("annual_plan".into(), Fact::YesNo(rng.chance(0.9)));
+    facts.insert(municipal::ANNUAL_PLAN.into(), Fact::YesNo(rng.chance(0.9)));
     let decided = plus(period.start, rng.range(10, 60));
     facts.insert(
-        "council_decision".into(),
+        municipal::COUNCIL_DECISION.into(),
         Fact::Text(format!(
             "Решение № {} от {} г.",
             rng.range(100, 1400),
             decided.format("%d.%m.%Y")
         )),
     );
-    facts.insert("monitoring_team".into(), Fact::YesNo(rng.chance(0.7)));
-    facts.insert("filled_on".into(), Fact::Date(plus(period.end, rng.range(5, 40))));
+    facts.insert(municipal::MONITORING_TEAM.into(), Fact::YesNo(rng.chance(0.7)));
     facts.insert(
-        "filled_by".into(),
+        municipal::FILLED_ON.into(),
+        Fact::Date(plus(period.end, rng.range(5, 40))),
+    );
+    facts.insert(
+        municipal::FILLED_BY.into(),
         Fact::Text(format!("{first} {last}, {}", rng.pick(names::POSITIONS))),
     );
-    facts.insert("contact".into(), Fact::Text(contact(rng, m, first, last)));
+    facts.insert(municipal::CONTACT.into(), Fact::Text(contact(rng, m, first, last)));
     facts
 }
 
@@ -808,29 +821,32 @@ fn dsp_row(rng: &mut Rng, m: &Municipality) -> Facts {
         .services
         .iter()
         .filter(|s| s.active && s.card == Card::Adults && s.category == "specialised institution")
-        .filter_map(|s| forms::int(&s.facts, "users_served"))
+        .filter_map(|s| forms::int(&s.facts, service::USERS_SERVED))
         .sum();
     let mut facts = Facts::new();
-    facts.insert("municipality".into(), Fact::Municipality(m.code.clone()));
-    facts.insert("children_total".into(), Fact::Int(children));
-    facts.insert("children_disabled".into(), Fact::Int(of(rng, children, 0.01, 0.02)));
-    facts.insert("children_at_risk".into(), Fact::Int(of(rng, children, 0.005, 0.015)));
-    facts.insert("children_foster".into(), Fact::Int(of(rng, children, 0.002, 0.006)));
-    facts.insert("children_kinship".into(), Fact::Int(of(rng, children, 0.002, 0.006)));
+    facts.insert(dsp::MUNICIPALITY.into(), Fact::Municipality(m.code.clone()));
+    facts.insert(dsp::CHILDREN_TOTAL.into(), Fact::Int(children));
+    facts.insert(dsp::CHILDREN_DISABLED.into(), Fact::Int(of(rng, children, 0.01, 0.02)));
+    facts.insert(dsp::CHILDREN_AT_RISK.into(), Fact::Int(of(rng, children, 0.005, 0.015)));
+    facts.insert(dsp::CHILDREN_FOSTER.into(), Fact::Int(of(rng, children, 0.002, 0.006)));
+    facts.insert(dsp::CHILDREN_KINSHIP.into(), Fact::Int(of(rng, children, 0.002, 0.006)));
     facts.insert(
-        "children_residential".into(),
+        dsp::CHILDREN_RESIDENTIAL.into(),
         Fact::Int(of(rng, children, 0.001, 0.004)),
     );
-    facts.insert("children_institutions".into(), Fact::Int(of(rng, children, 0.0, 0.002)));
-    facts.insert("adults_disabled".into(), Fact::Int(adults_disabled));
     facts.insert(
-        "adults_disabled_90".into(),
+        dsp::CHILDREN_INSTITUTIONS.into(),
+        Fact::Int(of(rng, children, 0.0, 0.002)),
+    );
+    facts.insert(dsp::ADULTS_DISABLED.into(), Fact::Int(adults_disabled));
+    facts.insert(
+        dsp::ADULTS_DISABLED_90.into(),
         Fact::Int(of(rng, adults_disabled, 0.2, 0.3)),
     );
     facts.insert(
-        "personal_assistance".into(),
+        dsp::PERSONAL_ASSISTANCE.into(),
         Fact::Int(of(rng, adults_disabled, 0.01, 0.03)),
     );
-    facts.insert("adults_institutions".into(), Fact::Int(institutions));
+    facts.insert(dsp::ADULTS_INSTITUTIONS.into(), Fact::Int(institutions));
     facts
 }

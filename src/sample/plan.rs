@@ -15,6 +15,7 @@ use super::mistakes::Mistake;
 use super::model::{Municipality, Service};
 use super::rng::Rng;
 use crate::book::BookFormat;
+use crate::fields::{dsp, service};
 use crate::period::Period;
 use crate::reference::Card;
 use crate::schema::{Schemas, Template};
@@ -195,15 +196,15 @@ pub(crate) struct TableStyle {
 /// The headers of a DSP column under a group header: (group, sub-header).
 fn dsp_group(field: &str) -> Option<(&'static str, &'static str)> {
     Some(match field {
-        "children_total" => ("Деца", "0–17 г. – общо"),
-        "children_disabled" => ("Деца", "с увреждания"),
-        "children_at_risk" => ("Деца", "в риск"),
-        "children_foster" => ("Деца", "в приемни семейства"),
-        "children_kinship" => ("Деца", "настанени при близки и роднини"),
-        "children_residential" => ("Деца", "в резидентни услуги"),
-        "children_institutions" => ("Деца", "в специализирани институции"),
-        "adults_disabled" => ("Лица с увреждания", "над 18 г. (с решение на ТЕЛК/НЕЛК)"),
-        "adults_disabled_90" => ("Лица с увреждания", "в т.ч. с над 90 % степен на увреждане"),
+        dsp::CHILDREN_TOTAL => ("Деца", "0–17 г. – общо"),
+        dsp::CHILDREN_DISABLED => ("Деца", "с увреждания"),
+        dsp::CHILDREN_AT_RISK => ("Деца", "в риск"),
+        dsp::CHILDREN_FOSTER => ("Деца", "в приемни семейства"),
+        dsp::CHILDREN_KINSHIP => ("Деца", "настанени при близки и роднини"),
+        dsp::CHILDREN_RESIDENTIAL => ("Деца", "в резидентни услуги"),
+        dsp::CHILDREN_INSTITUTIONS => ("Деца", "в специализирани институции"),
+        dsp::ADULTS_DISABLED => ("Лица с увреждания", "над 18 г. (с решение на ТЕЛК/НЕЛК)"),
+        dsp::ADULTS_DISABLED_90 => ("Лица с увреждания", "в т.ч. с над 90 % степен на увреждане"),
         _ => return None,
     })
 }
@@ -346,12 +347,12 @@ impl<'a> Planner<'a> {
                 lines[i].label = latin;
             }
         }
-        let oblast_title = match (style.title, record.facts.get("oblast")) {
+        let oblast_title = match (style.title, record.facts.get(dsp::OBLAST)) {
             (TitleBlock::TitleWithOblast, Some(Fact::Oblast(code))) => {
                 let written = self.writer.oblast(dice, code);
                 // Half of such cards name the oblast only in the title.
                 if dice.rng.chance(0.5) {
-                    lines.retain(|l| l.field != "oblast");
+                    lines.retain(|l| l.field != dsp::OBLAST);
                 }
                 Some(format!("Област: {written}"))
             }
@@ -385,7 +386,7 @@ impl<'a> Planner<'a> {
         let mut columns = Vec::new();
         for (_, f) in t.body_fields() {
             // Some DSPs leave out a column or two they do not keep.
-            if !f.required && f.id != "children_total" && dice.rng.chance(0.15) {
+            if !f.required && f.id != dsp::CHILDREN_TOTAL && dice.rng.chance(0.15) {
                 continue;
             }
             columns.push(match dsp_group(&f.id).filter(|_| two_row_header) {
@@ -411,7 +412,7 @@ impl<'a> Planner<'a> {
             let label = label_or_alias(&mut dice.rng, f);
             title.push(TitleLine::Text(format!("{label} – {directorate}")));
         }
-        if let Some(f) = title_field("oblast") {
+        if let Some(f) = title_field(dsp::OBLAST) {
             let written = self.writer.oblast(dice, oblast);
             title.push(if dice.flag("dsp_oblast_inline", 1.0) {
                 TitleLine::Text(format!("{}: {written}", f.label))
@@ -502,9 +503,9 @@ impl<'a> Planner<'a> {
         taken: &BTreeSet<String>,
     ) -> String {
         let short = short_name(self.schemas, &service.type_code);
-        let name = forms::text(&service.facts, "service_name").unwrap_or("");
+        let name = forms::text(&service.facts, service::SERVICE_NAME).unwrap_or("");
         let nick = nickname(name).map(str::to_string);
-        let settlement = forms::text(&service.facts, "settlement").unwrap_or("");
+        let settlement = forms::text(&service.facts, service::SETTLEMENT).unwrap_or("");
         let place = settlement.split_once(' ').map_or(settlement, |(_, p)| p);
         let underscored = m.name.replace(' ', "_");
         let mut patterns = vec![

@@ -18,6 +18,7 @@ use super::forms::{Fact, active, int, money};
 use super::layout::Place;
 use super::mistakes::Mistake;
 use super::plan::{Record, Return, Sheet, Subject};
+use crate::fields::{dsp, municipal, service};
 use crate::issue::Severity;
 use crate::period::Period;
 use crate::schema::Schemas;
@@ -109,14 +110,14 @@ pub(crate) fn expected_outliers(returns: &[Return], places: &[Vec<Place>], jump:
             if !matches!(&record.subject, Subject::Service { id, .. } if *id == jump) {
                 continue;
             }
-            let budget = ["budget_state", "budget_local", "budget_other"]
+            let budget = [service::BUDGET_STATE, service::BUDGET_LOCAL, service::BUDGET_OTHER]
                 .into_iter()
-                .fold(("budget_state", i64::MIN), |best, id| {
+                .fold((service::BUDGET_STATE, i64::MIN), |best, id| {
                     let v = money(&record.facts, id);
                     if v > best.1 { (id, v) } else { best }
                 })
                 .0;
-            return ["capacity", budget]
+            return [service::CAPACITY, budget]
                 .into_iter()
                 .map(|field| ExpectedOutlier {
                     file: planned.relative.clone(),
@@ -157,7 +158,7 @@ impl Landed<'_> {
     }
 
     fn start_read(&self) -> bool {
-        !self.record.planted.iter().any(|(f, _)| f == "start_date")
+        !self.record.planted.iter().any(|(f, _)| f == service::START_DATE)
     }
 
     fn issue(&self, field: &str, mistake: Mistake, cell: String, consequence: bool) -> PlantedIssue {
@@ -239,21 +240,24 @@ pub(crate) fn evaluate(
             Subject::Service { id, .. } => {
                 if active(l) && counted.insert(*id) {
                     figures.services += 1;
-                    figures.capacity += int(facts, "capacity").unwrap_or(0);
-                    figures.users_served += int(facts, "users_served").unwrap_or(0);
-                    if let Some(Fact::Decimal(x)) = facts.get("avg_users") {
+                    figures.capacity += int(facts, service::CAPACITY).unwrap_or(0);
+                    figures.users_served += int(facts, service::USERS_SERVED).unwrap_or(0);
+                    if let Some(Fact::Decimal(x)) = facts.get(service::AVG_USERS) {
                         figures.avg_users += x;
                     }
                     let sums = cents.entry(l.record.municipality.clone()).or_default();
-                    for (sum, id) in sums.iter_mut().zip(["budget_state", "budget_local", "budget_other"]) {
+                    for (sum, id) in
+                        sums.iter_mut()
+                            .zip([service::BUDGET_STATE, service::BUDGET_LOCAL, service::BUDGET_OTHER])
+                    {
                         *sum += money(facts, id);
                     }
                 }
             }
-            Subject::MunicipalCard => figures.population = int(facts, "population"),
+            Subject::MunicipalCard => figures.population = int(facts, municipal::POPULATION),
             Subject::DspRow => {
-                figures.children_disabled = int(facts, "children_disabled");
-                figures.adults_disabled = int(facts, "adults_disabled");
+                figures.children_disabled = int(facts, dsp::CHILDREN_DISABLED);
+                figures.adults_disabled = int(facts, dsp::ADULTS_DISABLED);
             }
         }
     }

@@ -6,8 +6,9 @@
 //! Columns are found by name, so a column added to `services.csv` later
 //! (the licence number, the age group) is carried over as soon as it is
 //! there, under the field id it is named after. Which fields are carried is
-//! decided here ([`SERVICE_FIELDS`], [`MUNICIPAL_FIELDS`]): what describes
-//! the service, not what it did in the period.
+//! the schemas' say (`prefill = true` on a field): what describes the
+//! service, not what it did in the period; of the municipal card, the
+//! population.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,34 +20,10 @@ use super::lists::{choices, municipality_name};
 use super::sheets::{Prefill, Values};
 use super::{Draft, template_of, words};
 use crate::error::{Error, Result};
+use crate::fields::service;
 use crate::issue::Lang;
 use crate::reference::{Card, Oblast};
 use crate::schema::{Field, FieldType, Role, Schemas, Template};
-
-/// The service-card fields carried into next period's card: the identity
-/// of the service and what rarely changes. Users, budgets, staff, changes
-/// and who filled the card in are re-entered every period.
-pub(crate) const SERVICE_FIELDS: &[&str] = &[
-    "settlement",
-    "service_name",
-    "service_type",
-    "address",
-    "provider_name",
-    "provider_type",
-    "license_no",
-    "license_valid_until",
-    "financing",
-    "project_end",
-    "start_date",
-    "end_date",
-    "age_group",
-    "capacity",
-];
-
-/// The municipal-card fields carried over (besides oblast and municipality):
-/// the population, which changes once a year and is easier to check than
-/// to look up again.
-pub(crate) const MUNICIPAL_FIELDS: &[&str] = &["population", "population_children", "population_elderly"];
 
 /// One CSV row by column name.
 type Row = BTreeMap<String, String>;
@@ -207,7 +184,7 @@ fn services_of<'s>(
         {
             continue;
         }
-        let closed = cell(row, "end_date")
+        let closed = cell(row, service::END_DATE)
             .and_then(|d| date(&d))
             .is_some_and(|end| previous.period_end.is_none_or(|last| end <= last));
         if closed {
@@ -221,7 +198,7 @@ fn services_of<'s>(
             let text = match field.kind {
                 FieldType::Municipality => Some(municipality.to_string()),
                 FieldType::Oblast => None,
-                _ if SERVICE_FIELDS.contains(&field.id.as_str()) => cell(row, &field.id),
+                _ if field.prefill => cell(row, &field.id),
                 _ => None,
             };
             if let Some(value) = text.and_then(|t| value_of(schemas, oblast, field, &t, lang)) {
@@ -230,7 +207,7 @@ fn services_of<'s>(
         }
         out.push(Service {
             template,
-            name: cell(row, "service_name").unwrap_or_default(),
+            name: cell(row, service::SERVICE_NAME).unwrap_or_default(),
             values,
         });
     }
@@ -275,7 +252,7 @@ pub(crate) fn workbooks(
         for field in &municipal.fields {
             let text = match field.kind {
                 FieldType::Municipality => Some(m.code.clone()),
-                _ if MUNICIPAL_FIELDS.contains(&field.id.as_str()) => figures.and_then(|r| cell(r, &field.id)),
+                _ if field.prefill => figures.and_then(|r| cell(r, &field.id)),
                 _ => None,
             };
             if let Some(value) = text.and_then(|t| value_of(schemas, oblast, field, &t, lang)) {

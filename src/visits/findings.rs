@@ -3,6 +3,7 @@
 //! [`Finding`](crate::issue::Finding) (`Finding::Visit`), so they take the
 //! same way as every other finding: issues.csv, „Грешки“, the feedback.
 
+use crate::fields::visit;
 use crate::issue::{Issue, Lang, Messages};
 use crate::sheet::CellRef;
 
@@ -123,12 +124,12 @@ pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label
             if bg {
                 format!(
                     "Полето {label} е празно, а има {}: запишете срока (дд.мм.гггг).",
-                    field("recommendation")
+                    field(visit::RECOMMENDATION)
                 )
             } else {
                 format!(
                     "{label} is empty, but there is a recommendation ({}): write the deadline (dd.mm.yyyy).",
-                    field("recommendation")
+                    field(visit::RECOMMENDATION)
                 )
             }
         }
@@ -136,12 +137,12 @@ pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label
             if bg {
                 format!(
                     "Полето {label} е празно, а {} е „изпълнена“: запишете датата на изпълнение.",
-                    field("follow_up")
+                    field(visit::FOLLOW_UP)
                 )
             } else {
                 format!(
                     "{label} is empty, but {} is \"done\": write the date it was done.",
-                    field("follow_up")
+                    field(visit::FOLLOW_UP)
                 )
             }
         }

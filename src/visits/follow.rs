@@ -16,6 +16,7 @@
 //!   visited at least once (this run or any stored period), and those never
 //!   visited.
 
+use crate::fields::visit;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
@@ -255,13 +256,13 @@ pub fn follow(
             continue;
         };
         let template = &schemas.templates[form.template];
-        let service_type = text(form, schemas, "service_type");
-        let service_name = text(form, schemas, "service_name");
-        let provider_name = text(form, schemas, "provider_name");
+        let service_type = text(form, schemas, visit::SERVICE_TYPE);
+        let service_name = text(form, schemas, visit::SERVICE_NAME);
+        let provider_name = text(form, schemas, visit::PROVIDER_NAME);
         let card = match_card(&cards, &municipality_code, &service_type, &service_name, &provider_name);
         if card.is_none() {
             let at = template
-                .field_index("service_name")
+                .field_index(visit::SERVICE_NAME)
                 .and_then(|f| form.cells[f])
                 .unwrap_or(form.anchor);
             out.issues.push(
@@ -272,7 +273,7 @@ pub fn follow(
                     }),
                 )
                 .template(&template.id)
-                .field("service_name")
+                .field(visit::SERVICE_NAME)
                 .value(service_name.clone())
                 .municipality(Some(&municipality_code)),
             );
@@ -285,12 +286,12 @@ pub fn follow(
             ),
             None => (municipality_code.clone(), service_type.clone(), key(&service_name)),
         };
-        let visit_date = date(form, schemas, "visit_date");
+        let visit_date = date(form, schemas, visit::VISIT_DATE);
         let municipality = schemas
             .reference
             .municipality(&municipality_code)
             .map_or(municipality_code.clone(), |m| m.name_bg.clone());
-        let team = text(form, schemas, "team")
+        let team = text(form, schemas, visit::TEAM)
             .split(';')
             .filter(|c| !c.is_empty())
             .map(str::to_string)
@@ -308,14 +309,14 @@ pub fn follow(
                 service_name: service_name.clone(),
                 service: service.clone(),
                 visit_date: day,
-                area: text(row, schemas, "area"),
-                assessment: text(row, schemas, "assessment"),
-                finding: text(row, schemas, "finding"),
-                recommendation: text(row, schemas, "recommendation"),
-                deadline: date(row, schemas, "deadline"),
-                responsible: text(row, schemas, "responsible"),
-                follow_up: text(row, schemas, "follow_up"),
-                done_on: date(row, schemas, "done_on"),
+                area: text(row, schemas, visit::AREA),
+                assessment: text(row, schemas, visit::ASSESSMENT),
+                finding: text(row, schemas, visit::FINDING),
+                recommendation: text(row, schemas, visit::RECOMMENDATION),
+                deadline: date(row, schemas, visit::DEADLINE),
+                responsible: text(row, schemas, visit::RESPONSIBLE),
+                follow_up: text(row, schemas, visit::FOLLOW_UP),
+                done_on: date(row, schemas, visit::DONE_ON),
                 status: None,
                 file: row.file.clone(),
                 sheet: row.sheet.clone(),

@@ -15,13 +15,16 @@ pub mod stored;
 
 pub use findings::VisitFinding;
 
+use crate::fields::visit;
 use crate::schema::{Role, Schemas, Template};
 use crate::validate::Record;
 
 /// Whether a record of the visit template is one of a protocol's rows (its
 /// area's cell is known) rather than the protocol's form.
 pub fn is_row(template: &Template, record: &Record) -> bool {
-    template.field_index("area").is_some_and(|f| record.cells[f].is_some())
+    template
+        .field_index(visit::AREA)
+        .is_some_and(|f| record.cells[f].is_some())
 }
 
 /// One protocol as read: its form and its rows, by index into the run's records.
@@ -63,7 +66,7 @@ pub fn protocols(schemas: &Schemas, records: &[Record]) -> Vec<Protocol> {
 /// Errors: [`crate::error::Error::History`] when a stored table cannot be read.
 pub fn run(
     config: &crate::config::Config,
-    run: &crate::pipeline::Run,
+    run: &crate::run::Run,
     aggregates: &crate::aggregate::Aggregates,
     history: Option<&crate::history::History>,
 ) -> crate::error::Result<follow::Visits> {

@@ -11,6 +11,7 @@
 //! non-compliance), a deadline with every recommendation, a completion date
 //! with „изпълнена“, neither before the visit, and each area once.
 
+use crate::fields::visit;
 use std::collections::HashMap;
 
 use super::VisitFinding;
@@ -47,11 +48,10 @@ pub fn validate(ctx: &Context, sheet: &SheetRecords) -> (Vec<Record>, Vec<Issue>
     };
     let template = &ctx.schemas.templates[sheet.template];
     let (mut form, mut issues) = crate::validate::record::validate_form(ctx, form_raw);
-    let index = |id: &str| template.field_index(id);
     let (file, sheet_name) = (form.file.clone(), form.sheet.clone());
 
     // The visit date inside the period (a warning when outside).
-    let visit_field = index("visit_date");
+    let visit_field = template.field_index(visit::VISIT_DATE);
     let visit_date = visit_field
         .and_then(|f| form.values[f].as_ref())
         .and_then(Value::as_date);
@@ -66,7 +66,7 @@ pub fn validate(ctx: &Context, sheet: &SheetRecords) -> (Vec<Record>, Vec<Issue>
                 }),
             )
             .template(&template.id)
-            .field("visit_date")
+            .field(visit::VISIT_DATE)
             .value(day.format("%d.%m.%Y").to_string())
             .municipality(form.municipality.as_deref()),
         );
@@ -147,17 +147,17 @@ fn validate_row(
     let mut push = |severity, f: usize, finding| {
         issues.push(issue(&cells, &written, severity, f, finding));
     };
-    for id in ["area", "assessment"] {
+    for id in [visit::AREA, visit::ASSESSMENT] {
         if let Some(f) = idx(id)
             && empty(&values, f)
         {
             push(Severity::Error, f, Finding::Required);
         }
     }
-    let assessment = code(&values, idx("assessment"));
-    if let (Some(a), Some(assessment_field)) = (assessment.as_deref(), idx("assessment")) {
+    let assessment = code(&values, idx(visit::ASSESSMENT));
+    if let (Some(a), Some(assessment_field)) = (assessment.as_deref(), idx(visit::ASSESSMENT)) {
         let label = choice_label(template, assessment_field, a);
-        if let Some(f) = idx("finding")
+        if let Some(f) = idx(visit::FINDING)
             && !NO_FINDING_NEEDED.contains(&a)
             && empty(&values, f)
         {
@@ -169,7 +169,7 @@ fn validate_row(
                 }),
             );
         }
-        if let Some(f) = idx("recommendation")
+        if let Some(f) = idx(visit::RECOMMENDATION)
             && (a == SERIOUS || a == MINOR)
             && empty(&values, f)
         {
@@ -185,20 +185,20 @@ fn validate_row(
             );
         }
     }
-    if let (Some(r), Some(d)) = (idx("recommendation"), idx("deadline"))
+    if let (Some(r), Some(d)) = (idx(visit::RECOMMENDATION), idx(visit::DEADLINE))
         && values[r].is_some()
         && empty(&values, d)
     {
         push(Severity::Error, d, Finding::Visit(VisitFinding::DeadlineNeeded));
     }
-    if let (Some(done_field), Some(d)) = (idx("follow_up"), idx("done_on"))
+    if let (Some(done_field), Some(d)) = (idx(visit::FOLLOW_UP), idx(visit::DONE_ON))
         && code(&values, Some(done_field)).as_deref() == Some(DONE)
         && empty(&values, d)
     {
         push(Severity::Error, d, Finding::Visit(VisitFinding::DoneOnNeeded));
     }
     if let Some(visit) = visit_date {
-        for id in ["deadline", "done_on"] {
+        for id in [visit::DEADLINE, visit::DONE_ON] {
             if let Some(f) = idx(id)
                 && values[f].as_ref().and_then(Value::as_date).is_some_and(|d| d < visit)
             {
@@ -247,7 +247,7 @@ fn check_areas_once(ctx: &Context, template: &Template, rows: &mut [Record], iss
                 },
             )
     };
-    let Some(area) = template.field_index("area") else {
+    let Some(area) = template.field_index(visit::AREA) else {
         return;
     };
     let mut first_of: HashMap<String, usize> = HashMap::new();
@@ -276,7 +276,7 @@ fn check_areas_once(ctx: &Context, template: &Template, rows: &mut [Record], iss
                             Finding::Visit(VisitFinding::AreaTwice { other: there }),
                         )
                         .template(&template.id)
-                        .field("area")
+                        .field(visit::AREA)
                         .value(name(&code))
                         .municipality(rows[this].municipality.as_deref()),
                     );

@@ -235,3 +235,76 @@ fn a_temporary_folder_that_cannot_be_written_is_a_fatal_error_and_the_previous_r
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
     assert_eq!(std::fs::read(dir.path().join("output/report.xlsx")).unwrap(), before);
 }
+
+/// A copy of the shipped `schemas/` folder (reference data included).
+fn copy_schemas(to: &Path) {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    for sub in ["", "reference"] {
+        std::fs::create_dir_all(to.join(sub)).unwrap();
+        for entry in std::fs::read_dir(shipped.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, to.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn renaming_a_field_the_figures_add_up_stops_the_run_with_exit_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    returns(dir.path());
+    let schemas = dir.path().join("my-schemas");
+    copy_schemas(&schemas);
+    let run = |output: &str| {
+        socmon(
+            &[
+                "run",
+                "--oblast",
+                "RSE",
+                "--schemas",
+                "my-schemas",
+                "--output",
+                output,
+                "--no-history",
+            ],
+            dir.path(),
+        )
+    };
+    let as_shipped = run("out-shipped");
+    assert_eq!(code(&as_shipped), 0, "{}", stderr(&as_shipped));
+
+    // `capacity` renamed, and the rules that name it with it: the schema
+    // holds together, but the figures would add up nothing.
+    let adults = schemas.join("service_adults.toml");
+    edit(&adults, "id = \"capacity\"", "id = \"places\"");
+    edit(&adults, "right = \"capacity\"", "right = \"places\"");
+    let renamed = run("out-renamed");
+    assert_eq!(code(&renamed), 2, "{}", stderr(&renamed));
+    let message = stderr(&renamed);
+    for word in ["capacity", "service_adults", "service_adults.toml", "integer"] {
+        assert!(message.contains(word), "the message lacks {word}: {message}");
+    }
+    assert!(!dir.path().join("out-renamed").exists(), "nothing is written");
+
+    // The id kept, the type changed: as fatal, and the message says both types.
+    edit(&adults, "id = \"places\"", "id = \"capacity\"");
+    edit(&adults, "right = \"places\"", "right = \"capacity\"");
+    edit(
+        &schemas.join("dsp.toml"),
+        "aliases = [\"Деца в приемна грижа\", \"Приемни семейства\"]\ntype = \"integer\"",
+        "aliases = [\"Деца в приемна грижа\", \"Приемни семейства\"]\ntype = \"decimal\"",
+    );
+    let retyped = run("out-retyped");
+    assert_eq!(code(&retyped), 2, "{}", stderr(&retyped));
+    let message = stderr(&retyped);
+    for word in ["children_foster", "dsp.toml", "decimal", "integer"] {
+        assert!(message.contains(word), "the message lacks {word}: {message}");
+    }
+}

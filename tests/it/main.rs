@@ -6,6 +6,7 @@ mod golden;
 mod history;
 mod hostile;
 mod messy;
+mod recalc;
 mod report;
 mod sample;
 mod snapshots;

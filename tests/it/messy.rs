@@ -16,7 +16,7 @@ fn one_card(
     rows: Vec<(&'static str, socmon::book::BookValue)>,
     style: Style,
     format: BookFormat,
-) -> (tempfile::TempDir, socmon::pipeline::Run) {
+) -> (tempfile::TempDir, socmon::run::Run) {
     let dir = tempfile::tempdir().unwrap();
     let name = match format {
         BookFormat::Xlsx => "card.xlsx",
@@ -34,7 +34,7 @@ fn one_card(
 }
 
 /// The figures a clean adults card gives, whatever its layout.
-fn assert_clean_card(run: &socmon::pipeline::Run) {
+fn assert_clean_card(run: &socmon::run::Run) {
     let schemas = schemas();
     assert_eq!(
         findings(run),
@@ -606,7 +606,6 @@ fn duplicates_across_files_are_reported_at_both_places_and_counted_once() {
         &socmon::period::Period::report_2016_2017(),
         &run.oblasts,
         &run.records,
-        &run.issues,
     )
     .unwrap();
     let byala = aggregates
@@ -830,11 +829,11 @@ fn missing_submissions_are_reported_per_municipality_and_set_the_status() {
         &socmon::period::Period::report_2016_2017(),
         &run.oblasts,
         &run.records,
-        &run.issues,
     )
     .unwrap();
-    let status: Vec<(&str, &str)> = aggregates
-        .submissions
+    let tally = socmon::tally::Tally::count(&run.senders, &run.issues);
+    let submissions = socmon::aggregate::submissions(&schemas(), &run.oblasts, &run.records, &tally);
+    let status: Vec<(&str, &str)> = submissions
         .iter()
         .map(|s| (s.municipality_code.as_str(), s.status.as_str()))
         .collect();

@@ -286,3 +286,187 @@ fn the_same_input_gives_the_same_bytes() {
         assert!(a == b, "{name} differs between two runs");
     }
 }
+
+/// The decimals a number shows in its shortest exact form (1817753.83 → 2,
+/// 1817753.8299999996 → 10).
+fn decimals(value: f64) -> usize {
+    let text = value.to_string();
+    text.split_once('.').map_or(0, |(_, fraction)| fraction.len())
+}
+
+/// Money and decimals are added exactly: on the shipped Ruse sample every
+/// amount in leva of the summary and of Annex 4 (funds) is a whole number of
+/// stotinki, and the average users have the one decimal their addends have —
+/// never a binary remainder such as 1817753.8299999996 or 2812.2000000000003.
+#[test]
+fn sums_of_money_and_decimals_are_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
+    let status = Command::new(env!("CARGO_BIN_EXE_socmon"))
+        .args(["run", "--quiet", "--no-history", "--output", "output", "--input"])
+        .arg(&input)
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut workbook: Xlsx<_> = open_workbook(dir.path().join("output/report.xlsx")).unwrap();
+
+    let summary = workbook.worksheet_range("Резюме").unwrap();
+    let mut checked = Vec::new();
+    for row in summary.rows() {
+        let (Some(Data::String(label)), Some(value)) = (row.first(), row.get(1)) else {
+            continue;
+        };
+        let most = if label.contains("(лв.)") {
+            2
+        } else if label.contains("потребители") {
+            1
+        } else {
+            continue;
+        };
+        let value = number(Some(value));
+        assert!(decimals(value) <= most, "Резюме, {label}: {value}");
+        checked.push(value);
+    }
+    assert!(checked.contains(&1_817_753.83), "{checked:?}");
+    assert!(checked.contains(&2812.2), "{checked:?}");
+
+    let funds = workbook.worksheet_range("Приложение 4").unwrap();
+    let header = funds.rows().nth(3).unwrap().to_vec();
+    let mut amounts = 0;
+    for row in funds.rows().skip(4) {
+        for (head, value) in header.iter().zip(row) {
+            if head.to_string().contains("(лв.)") && matches!(value, Data::Float(_)) {
+                let value = number(Some(value));
+                assert!(decimals(value) <= 2, "Приложение 4, {head}: {value}");
+                amounts += 1;
+            }
+        }
+    }
+    assert!(amounts > 40, "{amounts} amounts in Annex 4");
+}
+
+/// The files a feedback workbook lists, one per finding.
+fn feedback_files(path: &Path) -> Vec<String> {
+    let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
+    let sheet = workbook.worksheet_range("Обратна връзка").unwrap();
+    // Row 6 (index 5) is the header; column B holds the file.
+    sheet
+        .rows()
+        .skip(6)
+        .map(|row| row.get(1).map(|c| c.to_string()).unwrap_or_default())
+        .collect()
+}
+
+/// REPORT.md, "Feedback to municipalities": a finding goes to the
+/// municipality that sent its file — the one its folder names, else the one
+/// most of its cards name — and no feedback is written for a municipality
+/// outside the run's oblast.
+#[test]
+fn a_card_naming_another_oblasts_municipality_is_reported_to_its_sender() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    let of_sofia = |municipality: &str, name: &str| {
+        with(
+            with(adults_card(municipality, name), "Област", Some(t("София"))),
+            "Населено място",
+            Some(t("гр. Годеч")),
+        )
+    };
+    // Godech's folder: its card names „Община Русе" by mistake.
+    put(
+        &input,
+        "Годеч/Карта за услуга - ДЦ Годеч.xlsx",
+        &book(vec![form_sheet(
+            "Карта",
+            ADULTS_TITLE,
+            &of_sofia("Община Русе", "ДЦ Годеч"),
+            Style::default(),
+        )]),
+        BookFormat::Xlsx,
+    );
+    // No folder: two of the workbook's three cards are Godech's.
+    put(
+        &input,
+        "карти.xlsx",
+        &book(vec![
+            form_sheet("К1", ADULTS_TITLE, &of_sofia("Годеч", "ЦНСТ Годеч"), Style::default()),
+            form_sheet("К2", ADULTS_TITLE, &of_sofia("Годеч", "ЗЖ Годеч"), Style::default()),
+            form_sheet("К3", ADULTS_TITLE, &of_sofia("общ. Русе", "ДЦ Русе"), Style::default()),
+        ]),
+        BookFormat::Xlsx,
+    );
+    let status = Command::new(env!("CARGO_BIN_EXE_socmon"))
+        .args([
+            "run",
+            "--oblast",
+            "SFO",
+            "--no-history",
+            "--quiet",
+            "--output",
+            "output",
+        ])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = dir.path().join("output");
+
+    let issues = csv_rows(&out.join("data/issues.csv"));
+    let wrong: Vec<&str> = issues
+        .iter()
+        .filter(|i| i["code"] == "wrong_oblast")
+        .map(|i| i["file"].as_str())
+        .collect();
+    assert_eq!(
+        wrong,
+        ["Годеч/Карта за услуга - ДЦ Годеч.xlsx", "карти.xlsx"],
+        "{issues:#?}"
+    );
+
+    // Every finding of Godech's two files is Godech's, the wrong_oblast ones included…
+    let in_godechs_files = |i: &&std::collections::HashMap<String, String>| {
+        i["file"] == "Годеч/Карта за услуга - ДЦ Годеч.xlsx" || i["file"] == "карти.xlsx"
+    };
+    assert!(
+        issues
+            .iter()
+            .filter(in_godechs_files)
+            .all(|i| i["municipality_code"] == "SFO09")
+    );
+    // …and its feedback lists exactly Godech's findings: those of its files, then its missing submissions.
+    let godech = out.join("feedback/SFO09.xlsx");
+    assert!(godech.is_file());
+    let listed = feedback_files(&godech);
+    let of_godech: Vec<&str> = issues
+        .iter()
+        .filter(|i| i["municipality_code"] == "SFO09")
+        .map(|i| i["file"].as_str())
+        .collect();
+    assert_eq!(listed, of_godech);
+    assert_eq!(
+        listed.iter().filter(|f| !f.is_empty()).count(),
+        issues.iter().filter(in_godechs_files).count()
+    );
+
+    // None for Ruse, which is not in the run's oblast; none for a municipality not of Sofia oblast.
+    assert!(!out.join("feedback/RSE27.xlsx").exists());
+    for entry in std::fs::read_dir(out.join("feedback")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(name.starts_with("SFO"), "feedback/{name}");
+    }
+
+    // Submissions count them for Godech, as its feedback does.
+    let submissions = csv_rows(&out.join("data/submissions.csv"));
+    let row = submissions.iter().find(|s| s["municipality_code"] == "SFO09").unwrap();
+    let count = |severity: &str| {
+        issues
+            .iter()
+            .filter(|i| i["municipality_code"] == "SFO09" && i["severity"] == severity)
+            .count()
+    };
+    assert!(count("error") >= 2);
+    assert_eq!(row["errors"], count("error").to_string());
+    assert_eq!(row["warnings"], count("warning").to_string());
+    assert!(submissions.iter().all(|s| s["municipality_code"] != "RSE27"));
+}

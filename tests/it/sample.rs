@@ -127,7 +127,7 @@ fn assert_reads_back(sample: &Sample, options: &SampleOptions, oblast: &str, fol
     }
 
     // Every municipality's figures.
-    let figures = aggregate(&config.schemas, &config.period, &run.oblasts, &run.records, &run.issues).expect("figures");
+    let figures = aggregate(&config.schemas, &config.period, &run.oblasts, &run.records).expect("figures");
     let got: BTreeMap<&str, _> = figures
         .by_municipality
         .iter()

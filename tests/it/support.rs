@@ -10,7 +10,8 @@ use socmon::config::{Config, OblastChoice, PeriodSource};
 use socmon::ingest::Limits;
 use socmon::issue::{Issue, Lang};
 use socmon::period::Period;
-use socmon::pipeline::{self, Run};
+use socmon::pipeline;
+use socmon::run::Run;
 use socmon::schema::{SchemaSource, Schemas};
 use socmon::validate::Record;
 

@@ -16,7 +16,8 @@ use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use socmon::issue::Severity;
 use socmon::normalize::key;
 use socmon::period::Period;
-use socmon::pipeline::{self, Run};
+use socmon::pipeline;
+use socmon::run::Run;
 use socmon::templates::{self, Lang};
 
 use super::support::*;

@@ -115,7 +115,7 @@ fn protocol_book(form: &[(&str, BookValue)], rows: &[[BookValue; 8]]) -> Book {
 }
 
 /// (cell, code, severity) of the findings in one file.
-fn at(run: &socmon::pipeline::Run, file: &str) -> Vec<(String, String, String)> {
+fn at(run: &socmon::run::Run, file: &str) -> Vec<(String, String, String)> {
     let mut found: Vec<(String, String, String)> = issues_at(run, file)
         .iter()
         .map(|i| {

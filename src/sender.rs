@@ -1,0 +1,166 @@
+//! Who sent each return: takes the run's oblasts and records and decides,
+//! once, which municipality sent each file — the one its folder names, when
+//! the returns are kept in a folder per municipality, else the one most of
+//! its records name — and gives each finding to the sender of its file,
+//! since that is who must correct it (`REPORT.md`, "Feedback to
+//! municipalities"). Only a municipality of the run's oblast(s) can be a
+//! sender; a file whose sender cannot be told goes to the analyst's lists
+//! only. A DSP table is not a municipality's return, nor is a visit
+//! protocol (the monitoring team's): their records do not vote.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::issue::Issue;
+use crate::normalize::key;
+use crate::schema::{Role, Schemas};
+use crate::validate::Record;
+
+/// Who a file (and every finding in it) belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sender {
+    /// The municipality that sent it (code), when it can be told.
+    pub municipality: Option<String>,
+    /// The oblast it reports on: the sender's, else the one most of its
+    /// records lie in, else the run's when it has one.
+    pub oblast: Option<String>,
+}
+
+/// A municipality of the run, as folder names are matched against it.
+#[derive(Debug, Clone)]
+struct Known {
+    code: String,
+    oblast: String,
+    /// Its name normalised, padded with spaces for whole-word matching.
+    name_key: String,
+}
+
+/// The sender of every file of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Senders {
+    municipalities: Vec<Known>,
+    /// The run's oblast when it has exactly one.
+    single_oblast: Option<String>,
+    /// Files with records, by their path relative to the input folder.
+    by_file: HashMap<String, Sender>,
+}
+
+/// The value most often counted, when one is counted more than any other.
+fn most_named(counts: BTreeMap<&str, usize>) -> Option<String> {
+    let top = counts.values().copied().max()?;
+    let mut at_top = counts.into_iter().filter(|(_, n)| *n == top);
+    let (first, _) = at_top.next()?;
+    at_top.next().is_none().then(|| first.to_string())
+}
+
+impl Senders {
+    /// Decides the sender of every file that gave records.
+    pub fn decide(schemas: &Schemas, oblasts: &[String], records: &[Record]) -> Senders {
+        let municipalities = oblasts
+            .iter()
+            .flat_map(|o| schemas.reference.municipalities_of(o))
+            .map(|m| Known {
+                code: m.code.clone(),
+                oblast: m.oblast_code.clone(),
+                name_key: format!(" {} ", key(&m.name_bg)),
+            })
+            .collect();
+        let mut senders = Senders {
+            municipalities,
+            single_oblast: (oblasts.len() == 1).then(|| oblasts[0].clone()),
+            by_file: HashMap::new(),
+        };
+        // Per file: the run's municipalities its returns name, and the oblasts its records lie in.
+        let mut named: BTreeMap<&str, (BTreeMap<&str, usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
+        for record in records {
+            let (municipalities, oblasts_named) = named.entry(record.file.as_str()).or_default();
+            if let Some(oblast) = record.oblast.as_deref().filter(|o| oblasts.iter().any(|run| run == o)) {
+                *oblasts_named.entry(oblast).or_default() += 1;
+            }
+            // A DSP is not a municipality, and a visit protocol is the
+            // monitoring team's: neither votes.
+            if matches!(schemas.templates[record.template].role, Role::Dsp | Role::ProviderVisit) {
+                continue;
+            }
+            if let Some(m) = record.municipality.as_deref().filter(|m| senders.known(m).is_some()) {
+                *municipalities.entry(m).or_default() += 1;
+            }
+        }
+        for (file, (municipalities, oblasts_named)) in named {
+            let municipality = senders.from_folder(file).or_else(|| most_named(municipalities));
+            let oblast = match &municipality {
+                Some(m) => senders.known(m).map(|k| k.oblast.clone()),
+                None => senders.single_oblast.clone().or_else(|| most_named(oblasts_named)),
+            };
+            senders
+                .by_file
+                .insert(file.to_string(), Sender { municipality, oblast });
+        }
+        senders
+    }
+
+    fn known(&self, code: &str) -> Option<&Known> {
+        self.municipalities.iter().find(|k| k.code == code)
+    }
+
+    /// The municipality a file's folder names: the folder it is in, when
+    /// its name names exactly one of the run's municipalities, by code
+    /// („SFO09_Godech") or by name („Борово"). Folders further up are an
+    /// oblast's („Област Русе/ДСП/…") or anything else, and do not count.
+    fn from_folder(&self, file: &str) -> Option<String> {
+        let (folder, _) = file.rsplit_once(['/', '\\'])?;
+        let folder = folder.rsplit(['/', '\\']).next()?;
+        let upper = folder.to_uppercase();
+        let folder_key = format!(" {} ", key(folder));
+        let mut found = self
+            .municipalities
+            .iter()
+            .filter(|m| upper.contains(&m.code) || folder_key.contains(&m.name_key));
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one.code.clone()),
+            _ => None,
+        }
+    }
+
+    /// The sender of a file (relative to the input folder); a file that gave
+    /// no record is told by its folder alone.
+    pub fn of(&self, file: &str) -> Sender {
+        if let Some(sender) = self.by_file.get(file) {
+            return sender.clone();
+        }
+        let municipality = self.from_folder(file);
+        let oblast = match &municipality {
+            Some(m) => self.known(m).map(|k| k.oblast.clone()),
+            None => self.single_oblast.clone(),
+        };
+        Sender { municipality, oblast }
+    }
+
+    /// The oblast a finding counts to: its file's, or, for a finding about
+    /// no file (a missing submission), its municipality's; the run's when it
+    /// has one.
+    pub fn oblast_of(&self, issue: &Issue) -> Option<String> {
+        if let Some(oblast) = &self.single_oblast {
+            return Some(oblast.clone());
+        }
+        if issue.location.file.is_empty() {
+            issue
+                .municipality
+                .as_deref()
+                .and_then(|m| self.known(m))
+                .map(|k| k.oblast.clone())
+        } else {
+            self.of(&issue.location.file).oblast
+        }
+    }
+
+    /// Gives each finding about a file to the file's sender (none when it
+    /// cannot be told). A finding about no file keeps the municipality it
+    /// is about (a missing submission is that municipality's to send).
+    pub fn assign(&self, issues: &mut [Issue]) {
+        for issue in issues {
+            if !issue.location.file.is_empty() {
+                issue.municipality = self.of(&issue.location.file).municipality;
+            }
+        }
+    }
+}
