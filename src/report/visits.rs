@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::csv::{date, neutralise};
-use super::sheetkit::{Col, Formats, Kind, Out, col, print_setup, write_cell, write_header, write_with};
+use super::sheetkit::{Col, Formats, Kind, Out, col, column_range, print_setup, write_cell, write_header, write_with};
 use super::text::tr;
 use crate::config::Config;
 use crate::error::Result;
@@ -117,7 +117,10 @@ fn recommendations(
     rows: &[&VisitRow],
 ) -> Result<u32, XlsxError> {
     let cells: Vec<Vec<Out>> = rows.iter().map(|r| recommendation_row(config, r)).collect();
-    let end = table(ws, f, row, &recommendation_cols(config.lang), &cells)?;
+    let cols = recommendation_cols(config.lang);
+    let end = table(ws, f, row, &cols, &cells)?;
+    // The longest table of the sheet gets its filter (one per sheet).
+    ws.autofilter(row, 0, row + rows.len() as u32, cols.len() as u16 - 1)?;
     for (i, r) in rows.iter().enumerate() {
         let format = match r.status {
             Some(Status::Overdue) => &f.bad,
@@ -206,8 +209,20 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
                 .collect()
         })
         .collect();
-    let mut totals = vec![Out::text(t("Общо", "Total")), Out::Int(visits.visits.len() as i64)];
-    totals.extend((0..institutions.len()).map(|i| Out::Int(per.values().map(|(_, by)| by[i]).sum())));
+    // Totals as formulas with their values cached, as on every sheet.
+    let (first, last) = (row + 1, row + per.len() as u32);
+    let total = |column: u16, value: i64| {
+        if per.is_empty() {
+            Out::Int(0)
+        } else {
+            Out::formula(
+                format!("=SUM({})", column_range(column, first, last)),
+                Some(value as f64),
+            )
+        }
+    };
+    let mut totals = vec![Out::text(t("Общо", "Total")), total(1, visits.visits.len() as i64)];
+    totals.extend((0..institutions.len()).map(|i| total(2 + i as u16, per.values().map(|(_, by)| by[i]).sum())));
     cells.push(totals);
     row = table(ws, &f, row, &cols, &cells)?;
 
@@ -338,6 +353,7 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
         })
         .collect();
     table(ws, &f, row, &never_cols, &never)?;
+    ws.set_freeze_panes(2, 0)?;
     print_setup(ws, true);
     Ok(())
 }
