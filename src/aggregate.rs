@@ -927,6 +927,9 @@ pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], fi
             continue;
         };
         let template = &schemas.templates[record.template];
+        if template.role.is_strategy() {
+            continue;
+        }
         let tally = tallies.entry(m).or_default();
         match (template.role, template.card) {
             (Role::MunicipalCard, _) => {
@@ -937,6 +940,7 @@ pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], fi
             (Role::ServiceCard, _) => tally.adults += 1,
             (Role::Dsp, _) => tally.dsp = true,
             (Role::ProviderVisit, _) => {}
+            (Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport, _) => {}
         }
     }
     municipalities

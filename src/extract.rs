@@ -446,7 +446,11 @@ fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<
 }
 
 fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
-    let municipality = template.field_index(crate::fields::dsp::MUNICIPALITY);
+    // A table whose municipality is a column must have it in its header
+    // (one in the title block, as in a municipality's report, need not).
+    let municipality = template
+        .field_index(crate::fields::dsp::MUNICIPALITY)
+        .filter(|&m| !template.fields[m].in_title);
     let mut best: Option<(usize, Header)> = None;
     for (row, _) in sheet.rows().take_while(|(r, _)| *r < HEADER_ROWS) {
         for height in [1, 2] {

@@ -45,6 +45,56 @@ pub mod service {
     pub const CONTACT: &str = "contact";
 }
 
+/// Fields of the strategy's plan of services (STRATEGY.md §5).
+pub mod plan {
+    pub const OBLAST: &str = "oblast";
+    pub const STRATEGY: &str = "strategy";
+    pub const STRATEGY_PERIOD: &str = "strategy_period";
+    pub const UPDATED_ON: &str = "updated_on";
+    pub const MUNICIPALITY: &str = "municipality";
+    pub const ACTION: &str = "action";
+    pub const SERVICE_TYPE: &str = "service_type";
+    pub const SERVICE_NAME: &str = "service_name";
+    pub const TARGET_GROUP: &str = "target_group";
+    pub const CAPACITY: &str = "capacity";
+    pub const YEAR: &str = "year";
+    pub const FINANCING: &str = "financing";
+    pub const COST: &str = "cost";
+    pub const MEASURE: &str = "measure";
+    pub const NOTE: &str = "note";
+}
+
+/// Fields of the strategy's indicators (STRATEGY.md §6).
+pub mod indicators {
+    pub const OBLAST: &str = "oblast";
+    pub const CODE: &str = "code";
+    pub const NAME: &str = "name";
+    pub const MEASURE: &str = "measure";
+    pub const UNIT: &str = "unit";
+    pub const BASELINE: &str = "baseline";
+    pub const BASELINE_YEAR: &str = "baseline_year";
+    pub const TARGET: &str = "target";
+    pub const TARGET_YEAR: &str = "target_year";
+    pub const FIGURE: &str = "figure";
+    pub const SCOPE: &str = "scope";
+}
+
+/// Fields of a municipality's implementation report (STRATEGY.md §7).
+pub mod report {
+    pub const OBLAST: &str = "oblast";
+    pub const MUNICIPALITY: &str = "municipality";
+    pub const PERIOD_START: &str = "period_start";
+    pub const PERIOD_END: &str = "period_end";
+    pub const MEASURE: &str = "measure";
+    pub const ACTIVITY: &str = "activity";
+    pub const STATUS: &str = "status";
+    pub const INDICATOR: &str = "indicator";
+    pub const VALUE: &str = "value";
+    pub const FUNDS: &str = "funds";
+    pub const FINANCING: &str = "financing";
+    pub const DIFFICULTIES: &str = "difficulties";
+}
+
 /// Fields of the service card for adults only.
 pub mod adults {
     pub const USERS_ELDERLY: &str = "users_elderly";
@@ -154,6 +204,12 @@ pub enum Holder {
     Dsp,
     /// Every visit protocol.
     VisitProtocol,
+    /// The strategy's plan of services.
+    StrategyPlan,
+    /// The strategy's indicators.
+    StrategyIndicators,
+    /// A municipality's implementation report.
+    StrategyReport,
 }
 
 impl Holder {
@@ -166,6 +222,9 @@ impl Holder {
             Holder::MunicipalCard => template.role == Role::MunicipalCard,
             Holder::Dsp => template.role == Role::Dsp,
             Holder::VisitProtocol => template.role == Role::ProviderVisit,
+            Holder::StrategyPlan => template.role == Role::StrategyPlan,
+            Holder::StrategyIndicators => template.role == Role::StrategyIndicators,
+            Holder::StrategyReport => template.role == Role::StrategyReport,
         }
     }
 }
@@ -200,7 +259,10 @@ const fn choice(holder: Holder, id: &'static str, source: Option<Table>) -> Cont
 }
 
 use FieldType::{Date, Decimal, Integer, Money, Municipality, Oblast, Text};
-use Holder::{AdultsCard, ChildrenCard, Dsp, MunicipalCard, ServiceCards, VisitProtocol};
+use Holder::{
+    AdultsCard, ChildrenCard, Dsp, MunicipalCard, ServiceCards, StrategyIndicators, StrategyPlan, StrategyReport,
+    VisitProtocol,
+};
 
 /// The fields the figures, the CSV files, the history, the comparison, the
 /// outliers and the prefilled templates read by id, with their types.
@@ -270,6 +332,44 @@ pub const CONTRACT: &[Contracted] = &[
     field(VisitProtocol, visit::RESPONSIBLE, Text),
     choice(VisitProtocol, visit::FOLLOW_UP, None),
     field(VisitProtocol, visit::DONE_ON, Date),
+    field(StrategyPlan, plan::OBLAST, Oblast),
+    field(StrategyPlan, plan::STRATEGY, Text),
+    field(StrategyPlan, plan::STRATEGY_PERIOD, Text),
+    field(StrategyPlan, plan::UPDATED_ON, Date),
+    field(StrategyPlan, plan::MUNICIPALITY, Municipality),
+    choice(StrategyPlan, plan::ACTION, Some(Table::PlanActions)),
+    choice(StrategyPlan, plan::SERVICE_TYPE, Some(Table::ServiceTypes)),
+    field(StrategyPlan, plan::SERVICE_NAME, Text),
+    field(StrategyPlan, plan::TARGET_GROUP, Text),
+    field(StrategyPlan, plan::CAPACITY, Integer),
+    field(StrategyPlan, plan::YEAR, Integer),
+    choice(StrategyPlan, plan::FINANCING, Some(Table::FinancingTypes)),
+    field(StrategyPlan, plan::COST, Money),
+    field(StrategyPlan, plan::MEASURE, Text),
+    field(StrategyPlan, plan::NOTE, Text),
+    field(StrategyIndicators, indicators::OBLAST, Oblast),
+    field(StrategyIndicators, indicators::CODE, Text),
+    field(StrategyIndicators, indicators::NAME, Text),
+    field(StrategyIndicators, indicators::MEASURE, Text),
+    field(StrategyIndicators, indicators::UNIT, Text),
+    field(StrategyIndicators, indicators::BASELINE, Decimal),
+    field(StrategyIndicators, indicators::BASELINE_YEAR, Integer),
+    field(StrategyIndicators, indicators::TARGET, Decimal),
+    field(StrategyIndicators, indicators::TARGET_YEAR, Integer),
+    field(StrategyIndicators, indicators::FIGURE, Text),
+    field(StrategyIndicators, indicators::SCOPE, Text),
+    field(StrategyReport, report::OBLAST, Oblast),
+    field(StrategyReport, report::MUNICIPALITY, Municipality),
+    field(StrategyReport, report::PERIOD_START, Date),
+    field(StrategyReport, report::PERIOD_END, Date),
+    field(StrategyReport, report::MEASURE, Text),
+    field(StrategyReport, report::ACTIVITY, Text),
+    choice(StrategyReport, report::STATUS, Some(Table::ActivityStatuses)),
+    field(StrategyReport, report::INDICATOR, Text),
+    field(StrategyReport, report::VALUE, Decimal),
+    field(StrategyReport, report::FUNDS, Money),
+    choice(StrategyReport, report::FINANCING, Some(Table::FinancingTypes)),
+    field(StrategyReport, report::DIFFICULTIES, Text),
 ];
 
 /// The schema's word for a field type, for messages.
@@ -301,6 +401,8 @@ fn table_name(table: Table) -> &'static str {
         Table::ProviderTypes => "provider_types",
         Table::Institutions => "institutions",
         Table::InspectionAreas => "inspection_areas",
+        Table::PlanActions => "plan_actions",
+        Table::ActivityStatuses => "activity_statuses",
     }
 }
 

@@ -320,6 +320,9 @@ pub enum Finding {
     Outlier(OutlierCheck),
     /// A finding about a monitoring-visit protocol (`crate::visits`).
     Visit(crate::visits::VisitFinding),
+    /// A finding of the strategy's templates and matching (plan, indicators,
+    /// reports); its codes and messages live in [`crate::strategy::findings`].
+    Strategy(crate::strategy::findings::StrategyFinding),
 }
 
 impl Finding {
@@ -352,6 +355,7 @@ impl Finding {
             LinkNotFollowed { .. } => "link_not_followed",
             Outlier(_) => "outlier",
             Visit(visit) => visit.code(),
+            Strategy(f) => f.code(),
         }
     }
 }
@@ -936,6 +940,7 @@ impl Messages<'_> {
             },
             Outlier(outlier) => self.outlier(issue, outlier, &label),
             Visit(visit) => crate::visits::findings::message(self, issue, visit, &label),
+            Strategy(finding) => finding.message(self, issue),
             RowAfterTable => {
                 if bg {
                     "Ред след края на таблицата (след празен ред или ред „Общо“); не е прочетен. Махнете празния ред или преместете реда.".to_string()

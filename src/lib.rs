@@ -38,6 +38,7 @@ pub mod schema;
 pub mod sender;
 pub mod sheet;
 pub mod staged;
+pub mod strategy;
 pub mod tally;
 pub mod templates;
 pub mod validate;

@@ -229,6 +229,9 @@ pub fn check(config: &Config) -> Result<Run> {
     for oblast in &oblasts {
         issues.extend(across::check_missing(&ctx, oblast, &records));
     }
+    // The strategy's plan, indicators and reports (STRATEGY.md).
+    issues.extend(crate::strategy::check(&ctx, &mut records));
+    crate::strategy::check::settle(&config.schemas, &mut issues);
     for link in &walked.skipped_links {
         issues.push(Issue::warning(
             Location::file(&link.relative),
@@ -308,6 +311,17 @@ pub fn report(config: &Config) -> Result<Reported> {
     // Provider visits: matched with the cards, followed across the stored periods.
     let visits = crate::visits::run(config, &run, &aggregates, history.as_ref())?;
     run.add_findings(visits.issues.clone());
+    // The strategy: the plan in force against the services, the indicators,
+    // activities and sustainability (STRATEGY.md).
+    let (strategy, strategy_findings) = crate::strategy::assess(
+        schemas,
+        config.period,
+        &run.oblasts,
+        &run.records,
+        &aggregates,
+        &comparison,
+    );
+    run.add_findings(strategy_findings);
     // The findings are final: counted once, for every output.
     let tally = Tally::count(&run.senders, &run.issues);
     aggregates.submissions = aggregate::submissions(schemas, &run.oblasts, &run.records, &tally);
@@ -335,7 +349,7 @@ pub fn report(config: &Config) -> Result<Reported> {
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || report::build(config, &run, &aggregates, &comparison, &visits),
+        || report::build(config, &run, &aggregates, &comparison, &strategy, &visits),
     );
     let staged = staged?;
     let report = report::write(&config.output, &files?)?;

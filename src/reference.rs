@@ -183,6 +183,10 @@ pub struct ExtraAliases {
     pub institutions: BTreeMap<String, String>,
     #[serde(default)]
     pub inspection_areas: BTreeMap<String, String>,
+    #[serde(default)]
+    pub plan_actions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub activity_statuses: BTreeMap<String, String>,
 }
 
 /// The texts of the reference files, as read from `schemas/`.
@@ -194,6 +198,8 @@ pub struct ReferenceSources {
     pub provider_types: String,
     pub institutions: String,
     pub inspection_areas: String,
+    pub plan_actions: String,
+    pub activity_statuses: String,
     pub aliases: String,
 }
 
@@ -209,6 +215,10 @@ pub struct Reference {
     pub institutions: Vec<Choice>,
     /// The areas a monitoring visit checks.
     pub inspection_areas: Vec<Choice>,
+    /// What a strategy's plan does to a service (STRATEGY.md).
+    pub plan_actions: Vec<Choice>,
+    /// The status of an activity in a municipality's implementation report.
+    pub activity_statuses: Vec<Choice>,
     oblast_names: Vocabulary,
     municipality_names: Vocabulary,
     service_names: Vocabulary,
@@ -216,6 +226,8 @@ pub struct Reference {
     provider_names: Vocabulary,
     institution_names: Vocabulary,
     area_names: Vocabulary,
+    action_names: Vocabulary,
+    activity_status_names: Vocabulary,
     oblast_by_code: HashMap<String, usize>,
     municipality_by_code: HashMap<String, usize>,
     service_by_code: HashMap<String, usize>,
@@ -223,6 +235,8 @@ pub struct Reference {
     provider_by_code: HashMap<String, usize>,
     institution_by_code: HashMap<String, usize>,
     area_by_code: HashMap<String, usize>,
+    action_by_code: HashMap<String, usize>,
+    activity_status_by_code: HashMap<String, usize>,
 }
 
 /// Which reference table an enumeration field takes its values from.
@@ -236,6 +250,8 @@ pub enum Table {
     Institutions,
     /// The areas a monitoring visit checks.
     InspectionAreas,
+    PlanActions,
+    ActivityStatuses,
 }
 
 impl Table {
@@ -246,6 +262,8 @@ impl Table {
             Table::ProviderTypes => "reference/provider_types.csv",
             Table::Institutions => "reference/institutions.csv",
             Table::InspectionAreas => "reference/inspection_areas.csv",
+            Table::PlanActions => "reference/plan_actions.csv",
+            Table::ActivityStatuses => "reference/activity_statuses.csv",
         }
     }
 }
@@ -331,6 +349,8 @@ impl Reference {
         let provider_types: Vec<Choice> = read_table("reference/provider_types.csv", &sources.provider_types)?;
         let institutions: Vec<Choice> = read_table("reference/institutions.csv", &sources.institutions)?;
         let inspection_areas: Vec<Choice> = read_table("reference/inspection_areas.csv", &sources.inspection_areas)?;
+        let plan_actions: Vec<Choice> = read_table("reference/plan_actions.csv", &sources.plan_actions)?;
+        let activity_statuses: Vec<Choice> = read_table("reference/activity_statuses.csv", &sources.activity_statuses)?;
         let extra: ExtraAliases = toml::from_str(&sources.aliases).map_err(|e| Error::Schema {
             file: "aliases.toml".into(),
             message: e.to_string(),
@@ -422,6 +442,16 @@ impl Reference {
             &extra.inspection_areas,
         )?;
 
+        let action_by_code = code_index(&plan_actions, |c| &c.code);
+        let action_names = choice_vocabulary("plan_actions", &plan_actions, &action_by_code, &extra.plan_actions)?;
+        let activity_status_by_code = code_index(&activity_statuses, |c| &c.code);
+        let activity_status_names = choice_vocabulary(
+            "activity_statuses",
+            &activity_statuses,
+            &activity_status_by_code,
+            &extra.activity_statuses,
+        )?;
+
         Ok(Reference {
             institution_by_code,
             area_by_code,
@@ -429,6 +459,12 @@ impl Reference {
             inspection_areas,
             institution_names,
             area_names,
+            action_by_code,
+            activity_status_by_code,
+            action_names,
+            activity_status_names,
+            plan_actions,
+            activity_statuses,
             municipality_by_code: code_index(&municipalities, |m| &m.code),
             oblast_by_code,
             service_by_code,
@@ -506,6 +542,8 @@ impl Reference {
             Table::ProviderTypes => (&self.provider_names, &self.provider_by_code),
             Table::Institutions => (&self.institution_names, &self.institution_by_code),
             Table::InspectionAreas => (&self.area_names, &self.area_by_code),
+            Table::PlanActions => (&self.action_names, &self.action_by_code),
+            Table::ActivityStatuses => (&self.activity_status_names, &self.activity_status_by_code),
         };
         if let Some(&i) = by_code.get(&upper) {
             return Lookup::Found(i);
@@ -528,12 +566,8 @@ impl Reference {
                 let c = &self.provider_types[index];
                 (&c.code, &c.name_bg)
             }
-            Table::Institutions => {
-                let c = &self.institutions[index];
-                (&c.code, &c.name_bg)
-            }
-            Table::InspectionAreas => {
-                let c = &self.inspection_areas[index];
+            Table::PlanActions | Table::ActivityStatuses | Table::Institutions | Table::InspectionAreas => {
+                let c = &self.choices(table)[index];
                 (&c.code, &c.name_bg)
             }
         }
@@ -547,6 +581,8 @@ impl Reference {
             Table::ProviderTypes => &self.provider_types[index].name_en,
             Table::Institutions => &self.institutions[index].name_en,
             Table::InspectionAreas => &self.inspection_areas[index].name_en,
+            Table::PlanActions => &self.plan_actions[index].name_en,
+            Table::ActivityStatuses => &self.activity_statuses[index].name_en,
         }
     }
 
@@ -558,6 +594,8 @@ impl Reference {
             Table::ProviderTypes => &self.provider_by_code,
             Table::Institutions => &self.institution_by_code,
             Table::InspectionAreas => &self.area_by_code,
+            Table::PlanActions => &self.action_by_code,
+            Table::ActivityStatuses => &self.activity_status_by_code,
         };
         by_code.get(&code.to_uppercase()).copied()
     }
@@ -570,6 +608,21 @@ impl Reference {
             Table::ProviderTypes => self.provider_types.iter().map(|c| c.code.as_str()).collect(),
             Table::Institutions => self.institutions.iter().map(|c| c.code.as_str()).collect(),
             Table::InspectionAreas => self.inspection_areas.iter().map(|c| c.code.as_str()).collect(),
+            Table::PlanActions => self.plan_actions.iter().map(|c| c.code.as_str()).collect(),
+            Table::ActivityStatuses => self.activity_statuses.iter().map(|c| c.code.as_str()).collect(),
+        }
+    }
+
+    /// The rows of a small code list (every table but the service types).
+    pub fn choices(&self, table: Table) -> &[Choice] {
+        match table {
+            Table::ServiceTypes => &[],
+            Table::FinancingTypes => &self.financing_types,
+            Table::ProviderTypes => &self.provider_types,
+            Table::PlanActions => &self.plan_actions,
+            Table::ActivityStatuses => &self.activity_statuses,
+            Table::Institutions => &self.institutions,
+            Table::InspectionAreas => &self.inspection_areas,
         }
     }
 }
@@ -611,6 +664,8 @@ pub(crate) mod tests {
             provider_types: read("reference/provider_types.csv"),
             institutions: read("reference/institutions.csv"),
             inspection_areas: read("reference/inspection_areas.csv"),
+            plan_actions: read("reference/plan_actions.csv"),
+            activity_statuses: read("reference/activity_statuses.csv"),
             aliases: read("aliases.toml"),
         }
     }
@@ -631,6 +686,8 @@ pub(crate) mod tests {
         assert_eq!(r.service_types.len(), 36);
         assert_eq!(r.financing_types.len(), 6);
         assert_eq!(r.provider_types.len(), 4);
+        assert_eq!(r.plan_actions.len(), 4);
+        assert_eq!(r.activity_statuses.len(), 5);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub enum Layout {
 }
 
 /// What a template's records are in the monitoring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A card describing one social service.
@@ -44,6 +44,23 @@ pub enum Role {
     Dsp,
     /// A monitoring visit to a provider: the protocol and its rows (`crate::visits`).
     ProviderVisit,
+    /// A planned action of the strategy's plan of services (STRATEGY.md §5).
+    StrategyPlan,
+    /// An indicator of the strategy's logical framework (STRATEGY.md §6).
+    StrategyIndicators,
+    /// An activity of a municipality's implementation report (STRATEGY.md §7).
+    StrategyReport,
+}
+
+impl Role {
+    /// The roles of the strategy's own templates (plan, indicators, reports),
+    /// which add to none of the service figures.
+    pub fn is_strategy(self) -> bool {
+        matches!(
+            self,
+            Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport
+        )
+    }
 }
 
 /// The type of a field's value.
@@ -490,6 +507,12 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("municipality.toml", include_str!("../schemas/municipality.toml")),
     ("dsp.toml", include_str!("../schemas/dsp.toml")),
     ("provider_visit.toml", include_str!("../schemas/provider_visit.toml")),
+    ("strategy_plan.toml", include_str!("../schemas/strategy_plan.toml")),
+    (
+        "strategy_indicators.toml",
+        include_str!("../schemas/strategy_indicators.toml"),
+    ),
+    ("strategy_report.toml", include_str!("../schemas/strategy_report.toml")),
     (
         "reference/oblasts.csv",
         include_str!("../schemas/reference/oblasts.csv"),
@@ -517,6 +540,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "reference/inspection_areas.csv",
         include_str!("../schemas/reference/inspection_areas.csv"),
+    ),
+    (
+        "reference/plan_actions.csv",
+        include_str!("../schemas/reference/plan_actions.csv"),
+    ),
+    (
+        "reference/activity_statuses.csv",
+        include_str!("../schemas/reference/activity_statuses.csv"),
     ),
 ];
 
@@ -613,6 +644,8 @@ impl Schemas {
             provider_types: source.read("reference/provider_types.csv")?,
             institutions: source.read("reference/institutions.csv")?,
             inspection_areas: source.read("reference/inspection_areas.csv")?,
+            plan_actions: source.read("reference/plan_actions.csv")?,
+            activity_statuses: source.read("reference/activity_statuses.csv")?,
             aliases: source.read("aliases.toml")?,
         })?;
         let common_file: CommonFile =
@@ -1125,7 +1158,10 @@ mod tests {
                     "municipality",
                     "provider_visit",
                     "service_adults",
-                    "service_children"
+                    "service_children",
+                    "strategy_indicators",
+                    "strategy_plan",
+                    "strategy_report"
                 ]
             );
             let visit = schemas.template("provider_visit").unwrap();

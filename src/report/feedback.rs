@@ -28,6 +28,7 @@ pub fn build(
     config: &Config,
     run: &Run,
     aggregates: &Aggregates,
+    strategy: &crate::strategy::Assessment,
     visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
@@ -36,7 +37,12 @@ pub fn build(
             by_municipality.entry(code).or_default().push(issue);
         }
     }
-    // A municipality with overdue recommendations of monitoring visits gets them too.
+    // Each municipality's own planned actions that are overdue go back to it too.
+    let overdue = super::strategy::overdue_by_municipality(strategy);
+    for code in overdue.keys() {
+        by_municipality.entry(code).or_default();
+    }
+    // And its overdue recommendations of monitoring visits.
     for row in visits.recommendations() {
         if row.status == Some(crate::visits::follow::Status::Overdue) {
             by_municipality.entry(row.municipality_code.as_str()).or_default();
@@ -53,7 +59,8 @@ pub fn build(
         .into_par_iter()
         .map(|(submission, issues)| {
             let code = &submission.municipality_code;
-            let bytes = workbook(config, aggregates, visits, submission, &issues)
+            let own = overdue.get(code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let bytes = workbook(config, aggregates, visits, submission, &issues, own)
                 .map_err(|e| Error::output(feedback_file(code), e))?;
             Ok((code.to_string(), bytes))
         })
@@ -66,6 +73,7 @@ fn workbook(
     visits: &crate::visits::follow::Visits,
     submission: &Submission,
     issues: &[&Issue],
+    overdue: &[&crate::strategy::matching::ActionStatus],
 ) -> Result<Vec<u8>, XlsxError> {
     let lang = config.lang;
     let t = |bg: &'static str, en: &'static str| tr(lang, bg, en);
@@ -177,6 +185,9 @@ fn workbook(
         )?;
     }
     print_setup(ws, true);
+    if !overdue.is_empty() {
+        super::strategy::overdue_sheet(&mut wb, config, &f, overdue)?;
+    }
     super::visits::feedback_sheet(&mut wb, config, visits, &submission.municipality_code)?;
     let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
     wb.set_properties(

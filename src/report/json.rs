@@ -73,6 +73,10 @@ struct RunJson<'a> {
     schema_versions: BTreeMap<&'a str, u32>,
     limits: LimitsJson,
     comparison: ComparisonJson,
+    /// The strategy's implementation; absent when the input holds no plan,
+    /// indicators or reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    strategy: Option<Vec<crate::strategy::OblastFiguresJson>>,
     outputs: &'a Written,
 }
 
@@ -84,6 +88,7 @@ pub fn build(
     run: &Run,
     aggregates: &Aggregates,
     comparison: &Comparison,
+    strategy: &crate::strategy::Assessment,
     written: &Written,
 ) -> Result<Vec<u8>> {
     let accepted = run.records_accepted();
@@ -145,6 +150,7 @@ pub fn build(
             services_continued: comparison.count(ChangeStatus::Continued),
             outliers: run.issues.iter().filter(|i| i.code() == "outlier").count(),
         },
+        strategy: strategy.has_input().then(|| strategy.figures()),
         outputs: written,
     };
     let mut bytes = serde_json::to_vec_pretty(&summary).map_err(|e| Error::output(super::RUN_FILE, e))?;

@@ -14,6 +14,7 @@ pub mod csv;
 pub mod feedback;
 pub mod json;
 pub mod sheetkit;
+pub mod strategy;
 pub mod text;
 pub mod visits;
 pub mod workbook;
@@ -27,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REPORT_FILE, RUN_FILE, feedback_file};
 use crate::run::Run;
 use crate::staged::{self, StagedDir};
+use crate::strategy::Assessment;
 
 /// What a run wrote, relative to the output folder.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -52,10 +54,11 @@ fn report_workbook(
     run: &Run,
     aggregates: &Aggregates,
     comparison: &Comparison,
+    strategy: &Assessment,
     visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<u8>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        workbook::build(config, run, aggregates, comparison, visits)
+        workbook::build(config, run, aggregates, comparison, strategy, visits)
     }))
     .unwrap_or_else(|_| {
         Err(Error::output(
@@ -74,11 +77,12 @@ pub fn build(
     run: &Run,
     aggregates: &Aggregates,
     comparison: &Comparison,
+    strategy: &Assessment,
     visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<OutputFile>> {
     // The report workbook is the largest single piece of work: built beside the rest.
     let (report, (data, feedback)) = rayon::join(
-        || report_workbook(config, run, aggregates, comparison, visits),
+        || report_workbook(config, run, aggregates, comparison, strategy, visits),
         || {
             rayon::join(
                 || {
@@ -86,15 +90,22 @@ pub fn build(
                     data.extend(visits::csv_files(visits)?);
                     Ok::<_, Error>(data)
                 },
-                || feedback::build(config, run, aggregates, visits),
+                || feedback::build(config, run, aggregates, strategy, visits),
             )
         },
     );
+    // The strategy's CSV files come only with the strategy's input: a run
+    // without a plan changes nothing but the sheet that says so.
+    let strategy_data = if strategy.has_input() {
+        strategy::csv_files(&config.schemas.reference, strategy)?
+    } else {
+        Vec::new()
+    };
     let mut files = vec![OutputFile {
         relative: REPORT_FILE.to_string(),
         bytes: report?,
     }];
-    for (name, bytes) in data? {
+    for (name, bytes) in data?.into_iter().chain(strategy_data) {
         files.push(OutputFile {
             relative: format!("{DATA_DIR}/{name}"),
             bytes,
@@ -121,7 +132,7 @@ pub fn build(
     };
     files.push(OutputFile {
         relative: RUN_FILE.to_string(),
-        bytes: json::build(config, run, aggregates, comparison, &written)?,
+        bytes: json::build(config, run, aggregates, comparison, strategy, &written)?,
     });
     Ok(files)
 }

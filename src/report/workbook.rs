@@ -87,6 +87,7 @@ pub fn build(
     run: &Run,
     aggregates: &Aggregates,
     comparison: &Comparison,
+    strategy: &crate::strategy::Assessment,
     visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<u8>> {
     let ctx = Ctx {
@@ -147,6 +148,13 @@ pub fn build(
             .add_worksheet()
             .set_name(names.annexes[4])
             .map_err(xlsx_error)?,
+    )
+    .map_err(xlsx_error)?;
+    let strategy_sheet = super::strategy::sheet_name(ctx.lang);
+    super::strategy::sheet(
+        &ctx,
+        workbook.add_worksheet().set_name(strategy_sheet).map_err(xlsx_error)?,
+        strategy,
     )
     .map_err(xlsx_error)?;
     super::comparison::comparison(

@@ -96,7 +96,10 @@ fn annex_number(template: &Template) -> u32 {
         (Role::ServiceCard, _) => 1,
         (Role::MunicipalCard, _) => 3,
         (Role::Dsp, _) => 4,
-        (Role::ProviderVisit, _) => 5,
+        (Role::ProviderVisit, _) => 8,
+        (Role::StrategyPlan, _) => 5,
+        (Role::StrategyIndicators, _) => 6,
+        (Role::StrategyReport, _) => 7,
     }
 }
 

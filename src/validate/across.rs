@@ -251,7 +251,11 @@ pub fn check_missing(ctx: &Context, oblast: &str, records: &[Record]) -> Vec<Iss
             Role::Dsp => {
                 with_dsp.insert(m);
             }
-            Role::ServiceCard | Role::ProviderVisit => {}
+            Role::ServiceCard
+            | Role::StrategyPlan
+            | Role::StrategyIndicators
+            | Role::StrategyReport
+            | Role::ProviderVisit => {}
         }
     }
     let card_template = schemas.templates.iter().find(|t| t.role == Role::MunicipalCard);

@@ -214,7 +214,12 @@ fn read_choice(field: &Field, text: &str, reference: &Reference) -> Result<Strin
                     }
                 }
                 Lookup::Unknown { closest } => Err(Finding::UnknownChoice {
-                    closest: pairs(reference, table, &closest),
+                    // The strategy's short lists (STRATEGY.md) are named whole, not by the closest.
+                    closest: if matches!(table, Table::PlanActions | Table::ActivityStatuses) {
+                        Vec::new()
+                    } else {
+                        pairs(reference, table, &closest)
+                    },
                     allowed: if reference.codes(table).len() <= 8 {
                         (0..reference.codes(table).len())
                             .map(|i| reference.entry(table, i).1.to_string())

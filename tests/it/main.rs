@@ -10,6 +10,7 @@ mod recalc;
 mod report;
 mod sample;
 mod snapshots;
+mod strategy;
 mod support;
 mod templates;
 mod visits;

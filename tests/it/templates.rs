@@ -104,7 +104,10 @@ fn blank_templates_are_one_workbook_per_template() {
             "municipality.xlsx",
             "provider_visit.xlsx",
             "service_adults.xlsx",
-            "service_children.xlsx"
+            "service_children.xlsx",
+            "strategy_indicators.xlsx",
+            "strategy_plan.xlsx",
+            "strategy_report.xlsx"
         ]
     );
 }
@@ -242,7 +245,10 @@ fn blank_cards_read_back_as_blank_not_as_errors() {
     for lang in [Lang::Bg, Lang::En] {
         let dir = blank_folder(lang);
         let input = dir.path().join("input");
-        std::fs::remove_file(input.join("dsp.xlsx")).unwrap();
+        // Blank tables (the DSP's, the strategy's) read back as empty tables.
+        for table in ["dsp", "strategy_indicators", "strategy_plan", "strategy_report"] {
+            std::fs::remove_file(input.join(format!("{table}.xlsx"))).unwrap();
+        }
         let run = check(&input);
         assert!(run.records.is_empty());
         let mut found: Vec<(String, String)> = run
