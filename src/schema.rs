@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::issue::Severity;
+use crate::issue::{Labels, Lang, Severity};
 use crate::normalize::{fold_text, key, label_key};
 use crate::reference::{Card, Reference, ReferenceSources, Table, Vocabulary};
 
@@ -311,6 +311,32 @@ impl Schemas {
 
     pub fn template_index(&self, id: &str) -> Option<usize> {
         self.templates.iter().position(|t| t.id == id)
+    }
+}
+
+/// The names the messages of findings use: labels and titles as the schemas write them.
+impl Labels for Schemas {
+    fn field_label(&self, template: Option<&str>, field: &str, lang: Lang) -> Option<String> {
+        let found = template
+            .and_then(|t| self.template(t))
+            .and_then(|t| t.fields.iter().find(|f| f.id == field))
+            .or_else(|| {
+                self.templates
+                    .iter()
+                    .find_map(|t| t.fields.iter().find(|f| f.id == field))
+            })?;
+        Some(match lang {
+            Lang::Bg => found.label.clone(),
+            Lang::En => found.label_en.clone(),
+        })
+    }
+
+    fn template_title(&self, template: &str, lang: Lang) -> Option<String> {
+        let found = self.template(template)?;
+        Some(match lang {
+            Lang::Bg => found.title.clone(),
+            Lang::En => found.title_en.clone(),
+        })
     }
 }
 
