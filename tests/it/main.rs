@@ -7,5 +7,6 @@ mod hostile;
 mod messy;
 mod report;
 mod sample;
+mod schemas;
 mod support;
 mod templates;
