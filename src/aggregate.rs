@@ -16,9 +16,9 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exact::{DECIMAL, MONEY, Scale};
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::period::Period;
 use crate::reference::Card;
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 use crate::schema::{Role, Schemas};
 use crate::tally::Tally;
 use crate::validate::{Record, Value};

@@ -102,6 +102,22 @@ struct SampleArgs {
     output: PathBuf,
 }
 
+/// `--lang`: the command line's name for [`Lang`], which knows no clap.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Bg,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::Bg => Lang::Bg,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 struct TemplateArgs {
     /// Oblast code (RSE) or name: its municipalities fill the drop-down lists.
@@ -111,8 +127,8 @@ struct TemplateArgs {
     #[arg(long, default_value = "templates", value_name = "DIR")]
     output: PathBuf,
     /// Language of labels and instructions (returns in either are read back).
-    #[arg(long, value_enum, default_value_t = Lang::Bg)]
-    lang: Lang,
+    #[arg(long, value_enum, default_value_t = LangArg::Bg)]
+    lang: LangArg,
     /// A previous run's output (or its data/ folder): write one workbook per
     /// municipality, prefilled with the services it reported.
     #[arg(long, value_name = "DIR")]
@@ -136,8 +152,8 @@ struct CheckArgs {
     #[arg(long, value_name = "CODE")]
     oblast: Option<String>,
     /// Language of messages and the report.
-    #[arg(long, value_enum, default_value_t = Lang::Bg)]
-    lang: Lang,
+    #[arg(long, value_enum, default_value_t = LangArg::Bg)]
+    lang: LangArg,
     /// Folder with the schema files. Default: ./schemas when present, else the built-in copy.
     #[arg(long, value_name = "DIR")]
     schemas: Option<PathBuf>,
@@ -248,7 +264,7 @@ fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Co
         period,
         period_source,
         oblast,
-        lang: args.lang,
+        lang: args.lang.into(),
         strict,
         limits: args.limits.limits(),
         schemas,
@@ -487,8 +503,8 @@ fn validate_command(args: &CheckArgs) -> Result<ExitCode> {
 fn templates_command(args: &TemplateArgs) -> Result<ExitCode> {
     let schemas = load_schemas(args.schemas.as_ref(), &current_dir()?)?;
     let files = match &args.prefill_from {
-        Some(previous) => crate::templates::prefilled(&schemas, &args.oblast, args.lang, previous)?,
-        None => crate::templates::blank(&schemas, &args.oblast, args.lang)?,
+        Some(previous) => crate::templates::prefilled(&schemas, &args.oblast, args.lang.into(), previous)?,
+        None => crate::templates::blank(&schemas, &args.oblast, args.lang.into())?,
     };
     crate::templates::write(&files, &args.output).map_err(|e| Error::output(&args.output, e))?;
     let mut err = std::io::stderr().lock();

@@ -295,7 +295,7 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
 /// written on the sheet.
 fn service_card_by_type(sheet: &Sheet, schemas: &Schemas, candidates: &[usize]) -> Option<usize> {
     let template = &schemas.templates[candidates[0]];
-    let field = template.field_index(crate::fields::service::SERVICE_TYPE)?;
+    let field = template.field_index(crate::schema::fields::service::SERVICE_TYPE)?;
     let records = read_form(sheet, template, candidates[0], "");
     let written = records
         .fields
@@ -449,7 +449,7 @@ fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
     // A table whose municipality is a column must have it in its header
     // (one in the title block, as in a municipality's report, need not).
     let municipality = template
-        .field_index(crate::fields::dsp::MUNICIPALITY)
+        .field_index(crate::schema::fields::dsp::MUNICIPALITY)
         .filter(|&m| !template.fields[m].in_title);
     let mut best: Option<(usize, Header)> = None;
     for (row, _) in sheet.rows().take_while(|(r, _)| *r < HEADER_ROWS) {
@@ -556,7 +556,7 @@ fn read_table(
     out.title_fields = read_title_block(sheet, template, header.first_row);
     let field_cols: HashMap<u32, usize> = header.columns.iter().copied().collect();
     let municipality_col = template
-        .field_index(crate::fields::dsp::MUNICIPALITY)
+        .field_index(crate::schema::fields::dsp::MUNICIPALITY)
         .and_then(|m| header.columns.iter().find(|&&(_, f)| f == m).map(|&(c, _)| c));
     let mut ended = false;
     let mut expected_row = header.last_row.saturating_add(1);

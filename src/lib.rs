@@ -21,7 +21,6 @@ pub mod config;
 pub mod error;
 pub mod exact;
 pub mod extract;
-pub mod fields;
 pub mod history;
 pub mod ingest;
 pub mod issue;

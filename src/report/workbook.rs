@@ -278,8 +278,8 @@ fn summary(ctx: &Ctx, ws: &mut Worksheet, sheet_name: &str) -> Result<(), XlsxEr
         col(ctx.t("Стойност", "Value"), Kind::Decimal, 18.0),
     ];
     write_header(ws, f, 4, 0, &cols)?;
-    let children_disabled = total.dsp_value(crate::fields::dsp::CHILDREN_DISABLED);
-    let adults_disabled = total.dsp_value(crate::fields::dsp::ADULTS_DISABLED);
+    let children_disabled = total.dsp_value(crate::schema::fields::dsp::CHILDREN_DISABLED);
+    let adults_disabled = total.dsp_value(crate::schema::fields::dsp::ADULTS_DISABLED);
     let headline: Vec<(&str, Kind, Out)> = vec![
         (
             ctx.t(

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{CardSheet, Numbering, Return, Sheet, Spacing, TableSheet, TitleBlock, TitleLine};
 use crate::book::{Book, BookCell, BookError, BookSheet, BookValue, Merge};
-use crate::fields::{dsp, municipal, service};
+use crate::schema::fields::{dsp, municipal, service};
 use crate::schema::{Role, Schemas, Template};
 use crate::sheet::CellRef;
 

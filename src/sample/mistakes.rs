@@ -15,10 +15,10 @@ use super::forms::{self, Fact, Written, comma_decimal, grouped, plus};
 use super::names;
 use super::plan::{CardSheet, Planner, Return, Sheet, Subject, extension};
 use crate::book::BookFormat;
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::issue::{Lang, Severity};
 use crate::normalize::key;
 use crate::reference::Card;
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 
 /// A kind of honest mistake planted in a return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -39,9 +39,9 @@ pub use mistakes::Mistake;
 pub use truth::{ExpectedFigures, ExpectedOutlier, PlantedIssue, Truth};
 
 use crate::error::{Error, Result};
-use crate::fields::service;
 use crate::period::Period;
 use crate::reference::Card;
+use crate::schema::fields::service;
 use crate::schema::{Role, Schemas};
 use forms::Forms;
 use plan::Planner;

@@ -3,8 +3,8 @@
 //! [`Finding`](crate::issue::Finding) (`Finding::Visit`), so they take the
 //! same way as every other finding: issues.csv, „Грешки“, the feedback.
 
-use crate::fields::visit;
 use crate::issue::{Issue, Lang, Messages};
+use crate::schema::fields::visit;
 use crate::sheet::CellRef;
 
 /// The facts of a finding about a visit protocol.

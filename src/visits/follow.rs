@@ -16,7 +16,7 @@
 //!   visited at least once (this run or any stored period), and those never
 //!   visited.
 
-use crate::fields::visit;
+use crate::schema::fields::visit;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;

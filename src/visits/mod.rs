@@ -15,7 +15,7 @@ pub mod stored;
 
 pub use findings::VisitFinding;
 
-use crate::fields::visit;
+use crate::schema::fields::visit;
 use crate::schema::{Role, Schemas, Template};
 use crate::validate::Record;
 

@@ -11,7 +11,7 @@
 //! non-compliance), a deadline with every recommendation, a completion date
 //! with „изпълнена“, neither before the visit, and each area once.
 
-use crate::fields::visit;
+use crate::schema::fields::visit;
 use std::collections::HashMap;
 
 use super::VisitFinding;

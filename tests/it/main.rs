@@ -9,6 +9,7 @@ mod messy;
 mod recalc;
 mod report;
 mod sample;
+mod schemas;
 mod snapshots;
 mod strategy;
 mod support;
