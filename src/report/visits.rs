@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::csv::{date, neutralise};
-use super::sheetkit::{Col, Formats, Kind, Out, col, column_range, print_setup, write_cell, write_header, write_with};
+use super::sheetkit::{Col, Formats, Kind, Out, col, column_range, print_setup, write_header, write_row, write_with};
 use super::text::tr;
 use crate::config::Config;
 use crate::error::Result;
@@ -68,9 +68,7 @@ fn table(ws: &mut Worksheet, f: &Formats, row: u32, cols: &[Col], rows: &[Vec<Ou
     write_header(ws, f, row, 0, cols)?;
     let mut at = row + 1;
     for cells in rows {
-        for (i, (c, value)) in cols.iter().zip(cells).enumerate() {
-            write_cell(ws, f, at, i as u16, c.kind, value, false)?;
-        }
+        write_row(ws, f, at, cols, cells, false)?;
         at += 1;
     }
     Ok(at + 1)
@@ -353,9 +351,37 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
         })
         .collect();
     table(ws, &f, row, &never_cols, &never)?;
+    // The tables share the sheet's columns, and each table's header set
+    // them to its own widths: each column is made as wide as the widest
+    // table wants it, so that no row fitted to its table's width is cut
+    // or runs into the next.
+    let tables = [
+        &cols,
+        &area_cols,
+        &recommendation_cols(lang),
+        &coverage_cols,
+        &never_cols,
+    ];
+    for (i, width) in widest_columns(&tables).into_iter().enumerate() {
+        ws.set_column_width(i as u16, width)?;
+    }
     ws.set_freeze_panes(2, 0)?;
     print_setup(ws, true);
     Ok(())
+}
+
+/// The widest each column is in any of `tables`.
+fn widest_columns(tables: &[&Vec<Col>]) -> Vec<f64> {
+    let mut widest: Vec<f64> = Vec::new();
+    for cols in tables {
+        for (i, c) in cols.iter().enumerate() {
+            match widest.get_mut(i) {
+                Some(w) => *w = w.max(c.width),
+                None => widest.push(c.width),
+            }
+        }
+    }
+    widest
 }
 
 /// Adds the municipality's overdue recommendations to its feedback workbook
