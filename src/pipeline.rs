@@ -338,7 +338,14 @@ pub fn report(config: &Config) -> Result<Reported> {
                     Ok(Partition {
                         oblast: stored.meta.oblast_code.clone(),
                         period: config.period,
-                        tables: history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?,
+                        tables: history::tables::frames(
+                            schemas,
+                            &run,
+                            &aggregates,
+                            &stored,
+                            &tally,
+                            strategy.oblasts.iter().find(|a| a.oblast == stored.meta.oblast_code),
+                        )?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;

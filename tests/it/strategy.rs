@@ -1033,3 +1033,57 @@ fn make_strategy_fixture_sources() {
         BookFormat::Xlsx,
     );
 }
+
+/// The history keeps the plan in force, its statuses and the activities, so
+/// that the next quarter's run shows each action's status then and now.
+#[test]
+fn a_later_run_shows_each_actions_status_then_and_now_from_the_history() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let q2 = plan_status(
+        &root.join("ruse-2017Q2"),
+        &dir.path().join("out-q2"),
+        period("2017Q2"),
+        Some(&history),
+    );
+    assert!(!q2.is_empty());
+    // Without an earlier period there is nothing to show beside.
+    assert!(
+        q2.iter()
+            .all(|r| r["previous_period"].is_empty() && r["previous_status"].is_empty())
+    );
+    let stored = history.join("oblast=RSE/period=2017Q2");
+    for table in ["plan_status.parquet", "activities.parquet"] {
+        assert!(stored.join(table).is_file(), "{table} is not in the history");
+    }
+
+    let q3 = plan_status(
+        &root.join("ruse-2017Q3"),
+        &dir.path().join("out-q3"),
+        period("2017Q3"),
+        Some(&history),
+    );
+    // The same plan: every action has its status then, the one Q2's run gave.
+    assert_eq!(q3.len(), q2.len());
+    for now in &q3 {
+        assert_eq!(now["previous_period"], "2017Q2");
+        let then = q2
+            .iter()
+            .find(|t| {
+                ["municipality_code", "action", "service_type", "service_name"]
+                    .iter()
+                    .all(|k| t[*k] == now[*k])
+            })
+            .expect("the action was in Q2's plan");
+        assert_eq!(now["previous_status"], then["status"], "{now:?}");
+    }
+    // And the sheet shows it in a column of its own.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out-q3/report.xlsx")).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "Изпълнение на стратегията").unwrap();
+    let header = range
+        .rows()
+        .flat_map(|r| r.iter())
+        .any(|c| c.to_string() == "Състояние към 30.06.2017");
+    assert!(header, "no column with the status then");
+}
