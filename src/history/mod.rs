@@ -36,6 +36,8 @@ pub const TABLES: &[&str] = &[
     "by_municipality",
     "by_service_type",
     "issue_counts",
+    "visits",
+    "visit_findings",
 ];
 
 /// The tables of one oblast's period, ready to be stored.
@@ -220,6 +222,30 @@ impl History {
         }
         periods.sort_by_key(|p| (p.meta.period.start, p.meta.period.end));
         Ok(periods)
+    }
+
+    /// One table of every stored period of an oblast with the period, oldest
+    /// first; `None` for a period stored before the table existed.
+    ///
+    /// Errors: [`Error::History`] when a stored period cannot be read.
+    pub fn load_table(&self, oblast: &str, stem: &str) -> Result<Vec<(Period, Option<DataFrame>)>> {
+        let mut out = Vec::new();
+        for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
+            if partition_value(&period_name, "period").is_none() {
+                continue;
+            }
+            let meta =
+                tables::meta_from(&read_parquet(&path.join("run.parquet"))?).map_err(|e| Error::history(&path, e))?;
+            let file = path.join(format!("{stem}.parquet"));
+            let table = if file.is_file() {
+                Some(read_parquet(&file)?)
+            } else {
+                None
+            };
+            out.push((meta.period, table));
+        }
+        out.sort_by_key(|(p, _)| (p.start, p.end));
+        Ok(out)
     }
 
     /// Removes one stored period; false when it was not stored.

@@ -97,7 +97,9 @@ impl StoredService {
 
     /// A watched figure by its field id.
     pub fn figure(&self, field: &str) -> Option<f64> {
-        use crate::fields::service::{AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED};
+        use crate::schema::fields::service::{
+            AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED,
+        };
         match field {
             CAPACITY => self.capacity.map(|v| v as f64),
             AVG_USERS => self.avg_users,
@@ -169,7 +171,9 @@ impl StoredPeriod {
         let data_date = records
             .iter()
             .filter(|r| r.accepted())
-            .filter_map(|r| field_value(schemas, r, crate::fields::municipal::FILLED_ON).and_then(Value::as_date))
+            .filter_map(|r| {
+                field_value(schemas, r, crate::schema::fields::municipal::FILLED_ON).and_then(Value::as_date)
+            })
             .max();
         StoredPeriod {
             meta: PeriodMeta {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{CardSheet, Numbering, Return, Sheet, Spacing, TableSheet, TitleBlock, TitleLine};
 use crate::book::{Book, BookCell, BookError, BookSheet, BookValue, Merge};
-use crate::fields::{dsp, municipal, service};
+use crate::schema::fields::{dsp, municipal, service};
 use crate::schema::{Role, Schemas, Template};
 use crate::sheet::CellRef;
 
@@ -96,6 +96,7 @@ fn annex_number(template: &Template) -> u32 {
         (Role::ServiceCard, _) => 1,
         (Role::MunicipalCard, _) => 3,
         (Role::Dsp, _) => 4,
+        (Role::ProviderVisit, _) => 8,
         (Role::StrategyPlan, _) => 5,
         (Role::StrategyIndicators, _) => 6,
         (Role::StrategyReport, _) => 7,

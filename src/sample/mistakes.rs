@@ -15,10 +15,10 @@ use super::forms::{self, Fact, Written, comma_decimal, grouped, plus};
 use super::names;
 use super::plan::{CardSheet, Planner, Return, Sheet, Subject, extension};
 use crate::book::BookFormat;
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::issue::{Lang, Severity};
 use crate::normalize::key;
 use crate::reference::Card;
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 
 /// A kind of honest mistake planted in a return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -71,6 +71,18 @@ pub enum Mistake {
     /// from the service cards (a warning of `socmon run` once the strategy's
     /// input is there: the sample draws the sustained count freely).
     ProjectCountDiffers,
+    // Visit protocols (`super::visits`): planted in the first protocols of
+    // an oblast, never drawn with the returns' mistakes (not in `ALL`).
+    /// An institution of the team that the reference does not know.
+    VisitUnknownInstitution,
+    /// The same area twice on one protocol.
+    VisitAreaTwice,
+    /// A recommendation's deadline before the visit.
+    VisitDeadlineBeforeVisit,
+    /// Non-compliance without a finding.
+    VisitFindingMissing,
+    /// „изпълнена“ without the date it was done.
+    VisitDoneWithoutDate,
 }
 
 impl Mistake {
@@ -113,6 +125,10 @@ impl Mistake {
             Mistake::UnknownIndicatorCode => "unknown_indicator",
             Mistake::DifficultiesMissing => "required",
             Mistake::ProjectCountDiffers => "card_count",
+            Mistake::VisitUnknownInstitution => "enum",
+            Mistake::VisitAreaTwice => "duplicate",
+            Mistake::VisitDeadlineBeforeVisit => "cross_field",
+            Mistake::VisitFindingMissing | Mistake::VisitDoneWithoutDate => "required",
         }
     }
 
@@ -161,6 +177,26 @@ impl Mistake {
             ),
             Mistake::MalformedEmail => ("неправилен e-mail", "a malformed e-mail address"),
             Mistake::DuplicateCard => ("една и съща карта, подадена два пъти", "the same card sent twice"),
+            Mistake::VisitUnknownInstitution => (
+                "протокол: непозната институция в екипа",
+                "protocol: an unknown institution in the team",
+            ),
+            Mistake::VisitAreaTwice => (
+                "протокол: една област на проверка два пъти",
+                "protocol: the same area twice",
+            ),
+            Mistake::VisitDeadlineBeforeVisit => (
+                "протокол: срок преди датата на проверката",
+                "protocol: a deadline before the visit",
+            ),
+            Mistake::VisitFindingMissing => (
+                "протокол: несъответствия без констатация",
+                "protocol: non-compliance without a finding",
+            ),
+            Mistake::VisitDoneWithoutDate => (
+                "протокол: „изпълнена“ без дата на изпълнение",
+                "protocol: done without the date",
+            ),
             Mistake::CardCountDiffers => (
                 "броят услуги в картата на общината не съвпада с получените карти",
                 "the municipal card's count differs from the cards sent",
@@ -648,6 +684,12 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                 | Mistake::UnknownActivityStatus
                 | Mistake::DifficultiesMissing
                 | Mistake::ProjectCountDiffers => return false,
+                // Planted by `super::visits` in protocols, never drawn for a card.
+                Mistake::VisitUnknownInstitution
+                | Mistake::VisitAreaTwice
+                | Mistake::VisitDeadlineBeforeVisit
+                | Mistake::VisitFindingMissing
+                | Mistake::VisitDoneWithoutDate => return false,
                 Mistake::DuplicateCard => {
                     let record = card.record.clone();
                     let which = match &record.subject {

@@ -29,6 +29,7 @@ mod readme;
 mod rng;
 mod strategy;
 mod truth;
+mod visits;
 
 use std::path::Path;
 
@@ -39,9 +40,9 @@ pub use mistakes::Mistake;
 pub use truth::{ExpectedFigures, ExpectedOutlier, PlantedIssue, Truth};
 
 use crate::error::{Error, Result};
-use crate::fields::service;
 use crate::period::Period;
 use crate::reference::Card;
+use crate::schema::fields::service;
 use crate::schema::{Role, Schemas};
 use forms::Forms;
 use plan::Planner;
@@ -209,6 +210,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     let mut planned = Vec::new();
     let mut statuses = Vec::new();
     let mut strategy_returns = Vec::new();
+    let mut protocols = Vec::new();
     for code in &oblasts {
         let mut rng = Rng::derive(options.seed, code);
         let mut world = model::oblast(
@@ -286,6 +288,8 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             }
         }
         returns.extend(planner(rng).oblast_returns(code, &base, &world));
+        // Monitoring visits to providers (VISITS.md): protocols beside the returns.
+        protocols.push(visits::protocols(reference, code, &base, &world, options)?);
     }
     let protected: Vec<usize> = planned.iter().map(|p: &Planned| p.service_id).collect();
     mistakes::plant(
@@ -319,6 +323,12 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             bytes: rendered.bytes,
         })
         .collect();
+    for visits in protocols {
+        truth.planted.extend(visits.planted);
+        truth.records += visits.records;
+        truth.records_rejected += visits.rejected;
+        files.extend(visits.files);
+    }
     let readme = readme::readme(schemas, options, &oblasts, &files, &truth);
     files.push(SampleFile {
         relative: "README.md".into(),

@@ -14,9 +14,9 @@ use chrono::NaiveDate;
 use super::forms::{self, Fact, Facts, plus};
 use super::names;
 use super::rng::Rng;
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::period::Period;
 use crate::reference::{Card, Reference};
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 
 /// What one municipality is and reports.
 #[derive(Debug, Clone)]

@@ -21,10 +21,10 @@ use super::mistakes::Mistake;
 use super::model::{Municipality, Service};
 use super::plan::{Column, Planner, Record, Return, Row, Sheet, Subject, TableSheet, TableStyle, TitleLine};
 use crate::book::BookFormat;
-use crate::fields::service;
 use crate::normalize::key;
 use crate::period::Period;
 use crate::schema::Template;
+use crate::schema::fields::service;
 
 /// The years of the sample's strategies (the strategies of 2016–2020).
 pub(crate) const FIRST_YEAR: i32 = 2016;

@@ -18,10 +18,10 @@ use super::forms::{Fact, active, date, int, money};
 use super::layout::Place;
 use super::mistakes::Mistake;
 use super::plan::{Record, Return, Sheet, Subject};
-use crate::fields::{dsp, municipal, service};
 use crate::issue::Severity;
 use crate::period::Period;
 use crate::schema::Schemas;
+use crate::schema::fields::{dsp, municipal, service};
 
 /// What the report must add up for one municipality.
 #[derive(Debug, Clone, Default, PartialEq)]

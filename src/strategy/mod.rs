@@ -16,7 +16,6 @@
 
 pub mod activities;
 pub mod check;
-pub mod findings;
 pub mod indicators;
 pub mod matching;
 pub mod plan;

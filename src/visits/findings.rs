@@ -1,0 +1,188 @@
+//! The findings about monitoring-visit protocols: their facts, stable codes
+//! and messages in Bulgarian and English. They are one kind of
+//! [`Finding`](crate::issue::Finding) (`Finding::Visit`), so they take the
+//! same way as every other finding: issues.csv, „Грешки“, the feedback.
+
+use crate::issue::{Issue, Lang, Messages};
+use crate::schema::fields::visit;
+use crate::sheet::CellRef;
+
+/// The facts of a finding about a visit protocol.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VisitFinding {
+    /// An item of a list (a team's institution) that the table does not
+    /// know; every known one (code, name).
+    UnknownListItem { item: String, known: Vec<(String, String)> },
+    /// The same area twice on one protocol; the other row's cell.
+    AreaTwice { other: CellRef },
+    /// No finding although the assessment needs one (its label).
+    FindingNeeded { assessment: String },
+    /// No recommendation with this assessment: required with serious
+    /// non-compliance (an error), expected with non-compliance (a warning).
+    RecommendationNeeded { assessment: String },
+    /// A recommendation without a deadline.
+    DeadlineNeeded,
+    /// Follow-up „изпълнена“ without the date it was done.
+    DoneOnNeeded,
+    /// A deadline or completion date before the visit (its date, as written).
+    BeforeVisit { visit_date: String },
+    /// A visit outside the run's period (the period, shown).
+    OutsidePeriod { period: String },
+    /// No accepted service card of this run fits the visited service; the
+    /// closest services of the municipality (name, type).
+    UnknownService { closest: Vec<String> },
+}
+
+impl VisitFinding {
+    /// The stable code, as in `issues.csv`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VisitFinding::UnknownListItem { .. } => "enum",
+            VisitFinding::AreaTwice { .. } => "duplicate",
+            VisitFinding::FindingNeeded { .. }
+            | VisitFinding::RecommendationNeeded { .. }
+            | VisitFinding::DeadlineNeeded
+            | VisitFinding::DoneOnNeeded => "required",
+            VisitFinding::BeforeVisit { .. } => "cross_field",
+            VisitFinding::OutsidePeriod { .. } => "period",
+            VisitFinding::UnknownService { .. } => "unknown_service",
+        }
+    }
+}
+
+fn quote(lang: Lang, text: &str) -> String {
+    match lang {
+        Lang::Bg => format!("„{text}“"),
+        Lang::En => format!("\"{text}\""),
+    }
+}
+
+/// The message of a visit finding: what is wrong and what is expected.
+/// `label` is the field's label, quoted, in the user's language.
+pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label: &str) -> String {
+    let lang = messages.lang;
+    let bg = lang == Lang::Bg;
+    let value = quote(lang, &issue.value);
+    let field = |id: &str| quote(lang, &messages.field_label(issue.template.as_deref(), id));
+    match finding {
+        VisitFinding::UnknownListItem { item, known } => {
+            let names = known
+                .iter()
+                .map(|(code, name)| format!("{name} ({code})"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if bg {
+                format!(
+                    "{label}: {} не е известна институция. Известни са: {names}. Пишете кода, наименованието или съкращението, разделени със запетая.",
+                    quote(lang, item)
+                )
+            } else {
+                format!(
+                    "{label}: {} is not a known institution. Known: {names}. Write the code, name or abbreviation, separated by commas.",
+                    quote(lang, item)
+                )
+            }
+        }
+        VisitFinding::AreaTwice { other } => {
+            if bg {
+                format!(
+                    "{label}: {value} е записана два пъти в протокола (и на клетка {other}). Всяка област се записва на един ред."
+                )
+            } else {
+                format!(
+                    "{label}: {value} is written twice on the protocol (also at cell {other}). Each area goes on one row."
+                )
+            }
+        }
+        VisitFinding::FindingNeeded { assessment } => {
+            if bg {
+                format!(
+                    "Полето {label} е празно, а оценката е {}: запишете какво е установено.",
+                    quote(lang, assessment)
+                )
+            } else {
+                format!(
+                    "{label} is empty, but the assessment is {}: write what was found.",
+                    quote(lang, assessment)
+                )
+            }
+        }
+        VisitFinding::RecommendationNeeded { assessment } => {
+            if bg {
+                format!(
+                    "Полето {label} е празно, а оценката е {}: запишете какво трябва да се направи и в какъв срок.",
+                    quote(lang, assessment)
+                )
+            } else {
+                format!(
+                    "{label} is empty, but the assessment is {}: write what must be done and by when.",
+                    quote(lang, assessment)
+                )
+            }
+        }
+        VisitFinding::DeadlineNeeded => {
+            if bg {
+                format!(
+                    "Полето {label} е празно, а има {}: запишете срока (дд.мм.гггг).",
+                    field(visit::RECOMMENDATION)
+                )
+            } else {
+                format!(
+                    "{label} is empty, but there is a recommendation ({}): write the deadline (dd.mm.yyyy).",
+                    field(visit::RECOMMENDATION)
+                )
+            }
+        }
+        VisitFinding::DoneOnNeeded => {
+            if bg {
+                format!(
+                    "Полето {label} е празно, а {} е „изпълнена“: запишете датата на изпълнение.",
+                    field(visit::FOLLOW_UP)
+                )
+            } else {
+                format!(
+                    "{label} is empty, but {} is \"done\": write the date it was done.",
+                    field(visit::FOLLOW_UP)
+                )
+            }
+        }
+        VisitFinding::BeforeVisit { visit_date } => {
+            if bg {
+                format!("{label}: {value} е преди датата на проверката ({visit_date}); очаква се дата след проверката.")
+            } else {
+                format!(
+                    "{label}: {value} is before the date of the visit ({visit_date}); expected a date after the visit."
+                )
+            }
+        }
+        VisitFinding::OutsidePeriod { period } => {
+            if bg {
+                format!("{label}: {value} е извън отчетния период ({period}). Проверете датата на проверката.")
+            } else {
+                format!("{label}: {value} is outside the reporting period ({period}). Check the date of the visit.")
+            }
+        }
+        VisitFinding::UnknownService { closest } => {
+            let hint = if closest.is_empty() {
+                if bg {
+                    " Общината няма приети карти на услуги в този отчет.".to_string()
+                } else {
+                    " The municipality has no accepted service cards in this report.".to_string()
+                }
+            } else if bg {
+                format!(" Най-близки услуги на общината: {}.", closest.join("; "))
+            } else {
+                format!(" Closest services of the municipality: {}.", closest.join("; "))
+            };
+            if bg {
+                format!(
+                    "Проверената услуга {value} не съответства на нито една приета карта на услуга в отчета; проверката е отчетена без връзка с карта.{hint}"
+                )
+            } else {
+                format!(
+                    "The visited service {value} fits no accepted service card of this report; the visit is counted without a card.{hint}"
+                )
+            }
+        }
+    }
+}
