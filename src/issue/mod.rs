@@ -15,9 +15,11 @@ use crate::sheet::CellRef;
 
 mod messages;
 mod strategy;
+mod visits;
 
 pub use messages::{Labels, Messages};
 pub use strategy::StrategyFinding;
+pub use visits::VisitFinding;
 
 /// How bad a finding is: an error rejects the record, a warning keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -321,7 +323,7 @@ pub enum Finding {
     /// reports, sustainability).
     Strategy(StrategyFinding),
     /// A finding about a monitoring-visit protocol (`crate::visits`).
-    Visit(crate::visits::VisitFinding),
+    Visit(VisitFinding),
 }
 
 impl Finding {

@@ -591,7 +591,7 @@ pub fn validate_file(ctx: &Context, sheets: &[SheetRecords]) -> (Vec<Record>, Ve
     for sheet in sheets {
         let template = &ctx.schemas.templates[sheet.template];
         if template.layout == Layout::FormTable {
-            let (mut protocol, mut found) = crate::visits::protocol::validate(ctx, sheet);
+            let (mut protocol, mut found) = super::protocol::validate(ctx, sheet);
             records.append(&mut protocol);
             issues.append(&mut found);
             continue;
@@ -627,7 +627,7 @@ pub fn validate_file(ctx: &Context, sheets: &[SheetRecords]) -> (Vec<Record>, Ve
 
 /// Validates the form of a form-and-table sheet (a visit protocol) as a
 /// card: its fields, the place, the required fields and the schema's rules.
-/// Its table's rows are checked by `crate::visits::protocol`.
+/// Its table's rows are checked by `super::protocol`.
 pub(crate) fn validate_form(ctx: &Context, raw: &RawRecord) -> (Record, Vec<Issue>) {
     validate_record(ctx, raw, &TitleBlock { slots: Vec::new() })
 }

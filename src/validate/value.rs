@@ -309,7 +309,7 @@ fn read_list(field: &Field, text: &str, reference: &Reference) -> Result<Value, 
                     }
                     None => Vec::new(),
                 };
-                return Err(Finding::Visit(crate::visits::VisitFinding::UnknownListItem {
+                return Err(Finding::Visit(crate::issue::VisitFinding::UnknownListItem {
                     item: item.to_string(),
                     known,
                 }));

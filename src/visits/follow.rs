@@ -21,8 +21,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::{Protocol, VisitFinding, protocols};
+use super::{Protocol, protocols};
 use crate::aggregate::ServiceRow;
+use crate::issue::VisitFinding;
 use crate::issue::{Finding, Issue, Location};
 use crate::normalize::{edit_distance, key};
 use crate::period::Period;

@@ -8,12 +8,8 @@
 //! template: the form first, then one record per row, each row carrying the
 //! form's values. [`Protocol`]s put them together again.
 
-pub mod findings;
 pub mod follow;
-pub mod protocol;
 pub mod stored;
-
-pub use findings::VisitFinding;
 
 use crate::schema::fields::visit;
 use crate::schema::{Role, Schemas, Template};

@@ -19,6 +19,7 @@ mod outliers;
 mod records;
 mod strategy;
 mod values;
+mod visits;
 
 use super::{Finding, Issue, Lang, Severity};
 
@@ -140,7 +141,7 @@ impl Messages<'_> {
             EmptyTable => files::empty_table(s),
             Outlier(check) => outliers::outlier(s, check),
             Strategy(finding) => strategy::strategy(self, issue, finding),
-            Visit(visit) => crate::visits::findings::message(self, issue, visit, &s.label),
+            Visit(visit) => visits::message(self, issue, visit, &s.label),
         }
     }
 }

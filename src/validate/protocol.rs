@@ -14,8 +14,8 @@
 use crate::schema::fields::visit;
 use std::collections::HashMap;
 
-use super::VisitFinding;
 use crate::extract::SheetRecords;
+use crate::issue::VisitFinding;
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::schema::{Choices, Template};
 use crate::sheet::CellRef;
@@ -189,13 +189,25 @@ fn validate_row(
         && values[r].is_some()
         && empty(&values, d)
     {
-        push(Severity::Error, d, Finding::Visit(VisitFinding::DeadlineNeeded));
+        push(
+            Severity::Error,
+            d,
+            Finding::Visit(VisitFinding::DeadlineNeeded {
+                recommendation: visit::RECOMMENDATION,
+            }),
+        );
     }
     if let (Some(done_field), Some(d)) = (idx(visit::FOLLOW_UP), idx(visit::DONE_ON))
         && code(&values, Some(done_field)).as_deref() == Some(DONE)
         && empty(&values, d)
     {
-        push(Severity::Error, d, Finding::Visit(VisitFinding::DoneOnNeeded));
+        push(
+            Severity::Error,
+            d,
+            Finding::Visit(VisitFinding::DoneOnNeeded {
+                follow_up: visit::FOLLOW_UP,
+            }),
+        );
     }
     if let Some(visit) = visit_date {
         for id in [visit::DEADLINE, visit::DONE_ON] {

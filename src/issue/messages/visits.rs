@@ -1,54 +1,8 @@
-//! The findings about monitoring-visit protocols: their facts, stable codes
-//! and messages in Bulgarian and English. They are one kind of
-//! [`Finding`](crate::issue::Finding) (`Finding::Visit`), so they take the
-//! same way as every other finding: issues.csv, „Грешки“, the feedback.
+//! The wording of the findings about monitoring-visit protocols:
+//! Bulgarian and English side by side.
 
-use crate::issue::{Issue, Lang, Messages};
-use crate::schema::fields::visit;
-use crate::sheet::CellRef;
-
-/// The facts of a finding about a visit protocol.
-#[derive(Debug, Clone, PartialEq)]
-pub enum VisitFinding {
-    /// An item of a list (a team's institution) that the table does not
-    /// know; every known one (code, name).
-    UnknownListItem { item: String, known: Vec<(String, String)> },
-    /// The same area twice on one protocol; the other row's cell.
-    AreaTwice { other: CellRef },
-    /// No finding although the assessment needs one (its label).
-    FindingNeeded { assessment: String },
-    /// No recommendation with this assessment: required with serious
-    /// non-compliance (an error), expected with non-compliance (a warning).
-    RecommendationNeeded { assessment: String },
-    /// A recommendation without a deadline.
-    DeadlineNeeded,
-    /// Follow-up „изпълнена“ without the date it was done.
-    DoneOnNeeded,
-    /// A deadline or completion date before the visit (its date, as written).
-    BeforeVisit { visit_date: String },
-    /// A visit outside the run's period (the period, shown).
-    OutsidePeriod { period: String },
-    /// No accepted service card of this run fits the visited service; the
-    /// closest services of the municipality (name, type).
-    UnknownService { closest: Vec<String> },
-}
-
-impl VisitFinding {
-    /// The stable code, as in `issues.csv`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            VisitFinding::UnknownListItem { .. } => "enum",
-            VisitFinding::AreaTwice { .. } => "duplicate",
-            VisitFinding::FindingNeeded { .. }
-            | VisitFinding::RecommendationNeeded { .. }
-            | VisitFinding::DeadlineNeeded
-            | VisitFinding::DoneOnNeeded => "required",
-            VisitFinding::BeforeVisit { .. } => "cross_field",
-            VisitFinding::OutsidePeriod { .. } => "period",
-            VisitFinding::UnknownService { .. } => "unknown_service",
-        }
-    }
-}
+use super::Messages;
+use crate::issue::{Issue, Lang, VisitFinding};
 
 fn quote(lang: Lang, text: &str) -> String {
     match lang {
@@ -59,7 +13,7 @@ fn quote(lang: Lang, text: &str) -> String {
 
 /// The message of a visit finding: what is wrong and what is expected.
 /// `label` is the field's label, quoted, in the user's language.
-pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label: &str) -> String {
+pub(super) fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label: &str) -> String {
     let lang = messages.lang;
     let bg = lang == Lang::Bg;
     let value = quote(lang, &issue.value);
@@ -120,29 +74,29 @@ pub fn message(messages: &Messages, issue: &Issue, finding: &VisitFinding, label
                 )
             }
         }
-        VisitFinding::DeadlineNeeded => {
+        VisitFinding::DeadlineNeeded { recommendation } => {
             if bg {
                 format!(
                     "Полето {label} е празно, а има {}: запишете срока (дд.мм.гггг).",
-                    field(visit::RECOMMENDATION)
+                    field(recommendation)
                 )
             } else {
                 format!(
                     "{label} is empty, but there is a recommendation ({}): write the deadline (dd.mm.yyyy).",
-                    field(visit::RECOMMENDATION)
+                    field(recommendation)
                 )
             }
         }
-        VisitFinding::DoneOnNeeded => {
+        VisitFinding::DoneOnNeeded { follow_up } => {
             if bg {
                 format!(
                     "Полето {label} е празно, а {} е „изпълнена“: запишете датата на изпълнение.",
-                    field(visit::FOLLOW_UP)
+                    field(follow_up)
                 )
             } else {
                 format!(
                     "{label} is empty, but {} is \"done\": write the date it was done.",
-                    field(visit::FOLLOW_UP)
+                    field(follow_up)
                 )
             }
         }
