@@ -48,8 +48,9 @@ enum Command {
     /// municipality from a previous run's data.
     Templates(TemplateArgs),
     /// Write realistic sample returns (synthetic figures, real municipalities)
-    /// in every shape the templates allow, and protocols of monitoring visits;
-    /// the same seed gives the same files.
+    /// in every shape the templates allow, with each oblast's strategy (a plan
+    /// and its update, indicators, municipal reports) and protocols of
+    /// monitoring visits; the same seed gives the same files.
     Sample(SampleArgs),
     /// List the periods stored in the history of runs, or remove one.
     History(HistoryArgs),

@@ -20,7 +20,7 @@ use polars::prelude::DataFrame;
 use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter, SerReader};
 use rayon::prelude::*;
 
-pub use tables::{PeriodMeta, StoredPeriod, StoredService};
+pub use tables::{PeriodMeta, StoredPeriod, StoredPlanStatus, StoredService};
 
 use crate::error::{Error, Result};
 use crate::paths::REMOVED_PREFIX;
@@ -206,10 +206,18 @@ impl History {
             let services = tables::services_from(&table("services")?).map_err(|e| Error::history(&path, e))?;
             let municipalities =
                 tables::figures_from(&table("by_municipality")?).map_err(|e| Error::history(&path, e))?;
+            // Kept only with a plan, and only since the history keeps them.
+            let plan_file = path.join("plan_status.parquet");
+            let plan_statuses = if plan_file.exists() {
+                tables::plan_statuses_from(&read_parquet(&plan_file)?).map_err(|e| Error::history(&path, e))?
+            } else {
+                Vec::new()
+            };
             periods.push(StoredPeriod {
                 meta,
                 services,
                 municipalities,
+                plan_statuses,
             });
         }
         periods.sort_by_key(|p| (p.meta.period.start, p.meta.period.end));

@@ -1,7 +1,8 @@
 //! The tables of one stored period: takes a finished run (its records,
 //! figures and findings) and gives, per oblast, the tidy typed frames the
 //! history keeps as Parquet — `run`, `services`, `municipal_cards`, `dsp`,
-//! `by_municipality`, `by_service_type`, `issue_counts` — and reads the
+//! `by_municipality`, `by_service_type`, `issue_counts`, and with the
+//! strategy's input `plan_status` and `activities` — and reads the
 //! parts a comparison needs back into a [`StoredPeriod`].
 //!
 //! Column types: text as UTF-8 strings, counts as Int64, decimals and money
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::run::Run;
 use crate::schema::{FieldType, Role, Schemas};
+use crate::strategy::OblastAssessment;
 use crate::tally::{CodeKey, Tally};
 use crate::validate::{Record, Value};
 
@@ -132,6 +134,22 @@ pub struct StoredPeriod {
     pub services: Vec<StoredService>,
     /// One row per municipality of the oblast.
     pub municipalities: Vec<Figures>,
+    /// The status of each action of the plan then in force (empty without
+    /// a plan, or for a period stored before the history kept them).
+    pub plan_statuses: Vec<StoredPlanStatus>,
+}
+
+/// A planned action as the history keeps it: who it is and how it stood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPlanStatus {
+    pub municipality_code: String,
+    /// As in `plan_status.csv`: `open`, `expand`, `reduce`, `close`.
+    pub action: String,
+    pub service_type: String,
+    pub service_name: String,
+    pub year: Option<i64>,
+    /// `on_time`, `late`, `overdue`, `not_due`.
+    pub status: String,
 }
 
 impl StoredPeriod {
@@ -178,6 +196,7 @@ impl StoredPeriod {
                 .filter(|f| f.oblast_code == oblast)
                 .cloned()
                 .collect(),
+            plan_statuses: Vec::new(),
         }
     }
 }
@@ -227,6 +246,7 @@ pub fn frames(
     aggregates: &Aggregates,
     stored: &StoredPeriod,
     findings: &Tally,
+    strategy: Option<&OblastAssessment>,
 ) -> Result<Vec<(&'static str, DataFrame)>> {
     let oblast = stored.meta.oblast_code.as_str();
     let single = run.oblasts.len() == 1;
@@ -365,7 +385,7 @@ pub fn frames(
         ints("count", counts.iter().map(|(_, n)| Some(*n))),
     ])?;
 
-    Ok(vec![
+    let mut tables = vec![
         ("run", run_frame),
         ("services", services),
         ("municipal_cards", municipal_cards),
@@ -373,7 +393,77 @@ pub fn frames(
         ("by_municipality", by_municipality),
         ("by_service_type", by_service_type),
         ("issue_counts", issue_counts),
-    ])
+    ];
+    if let Some(a) = strategy.filter(|a| a.has_input()) {
+        tables.extend(strategy_frames(a)?);
+    }
+    Ok(tables)
+}
+
+/// The plan in force with each action's status, and the activities the
+/// municipalities reported: what a later run shows as "then".
+fn strategy_frames(a: &OblastAssessment) -> Result<Vec<(&'static str, DataFrame)>> {
+    let version = a.plan().map(|p| p.label()).unwrap_or_default();
+    let st = &a.statuses;
+    let plan_status = frame(vec![
+        text("oblast_code", st.iter().map(|_| a.oblast.clone())),
+        text("plan_version", st.iter().map(|_| version.clone())),
+        text(
+            "municipality_code",
+            st.iter().map(|s| s.action.municipality_code.clone()),
+        ),
+        text("action", st.iter().map(|s| s.action.action.csv().to_string())),
+        text("service_type", st.iter().map(|s| s.action.service_type.clone())),
+        text("service_name", st.iter().map(|s| s.action.service_name.clone())),
+        ints("year", st.iter().map(|s| Some(i64::from(s.action.year)))),
+        ints("capacity_planned", st.iter().map(|s| s.action.capacity)),
+        text("measure", st.iter().map(|s| s.action.measure.clone())),
+        text("financing", st.iter().map(|s| s.action.financing.clone())),
+        floats("cost", st.iter().map(|s| s.action.cost)),
+        text("status", st.iter().map(|s| s.status.csv().to_string())),
+        bools("partly", st.iter().map(|s| Some(s.partly))),
+        opt_text("realised_on", st.iter().map(|s| iso(s.realised_on))),
+        opt_text(
+            "matched_service",
+            st.iter().map(|s| s.matched.as_ref().map(|m| m.service_name.clone())),
+        ),
+        ints(
+            "capacity_actual",
+            st.iter().map(|s| s.matched.as_ref().and_then(|m| m.capacity)),
+        ),
+    ])?;
+    let ac = &a.activities;
+    let activities = frame(vec![
+        text("oblast_code", ac.iter().map(|_| a.oblast.clone())),
+        text("municipality_code", ac.iter().map(|x| x.municipality_code.clone())),
+        text("measure", ac.iter().map(|x| x.measure.clone())),
+        text("activity", ac.iter().map(|x| x.activity.clone())),
+        text("status", ac.iter().map(|x| x.status.to_lowercase())),
+        text("indicator", ac.iter().map(|x| x.indicator.clone())),
+        floats("value", ac.iter().map(|x| x.value)),
+        floats("funds", ac.iter().map(|x| x.funds)),
+        text("financing", ac.iter().map(|x| x.financing.to_lowercase())),
+        text("file", ac.iter().map(|x| x.file.clone())),
+        text("sheet", ac.iter().map(|x| x.sheet.clone())),
+    ])?;
+    Ok(vec![("plan_status", plan_status), ("activities", activities)])
+}
+
+/// The stored `plan_status` table read back.
+pub(super) fn plan_statuses_from(frame: &DataFrame) -> Result<Vec<StoredPlanStatus>> {
+    let c = Columns(frame);
+    let (code, action, kind) = (c.text("municipality_code")?, c.text("action")?, c.text("service_type")?);
+    let (name, year, status) = (c.text("service_name")?, c.i64("year")?, c.text("status")?);
+    Ok((0..frame.height())
+        .map(|i| StoredPlanStatus {
+            municipality_code: code[i].clone(),
+            action: action[i].clone(),
+            service_type: kind[i].clone(),
+            service_name: name[i].clone(),
+            year: year[i],
+            status: status[i].clone(),
+        })
+        .collect())
 }
 
 /// Accepted records of one role as a typed frame: where each came from, then

@@ -286,7 +286,7 @@ fn oblast_section(
 
         row += 1;
         row = heading(ctx, ws, row, ctx.t("Планирани действия", "Planned actions"))?;
-        let cols = [
+        let mut cols = vec![
             col(ctx.t("Община", "Municipality"), Kind::Text, 16.0),
             col(ctx.t("Действие", "Action"), Kind::Text, 14.0),
             col(ctx.t("Вид услуга", "Service type"), Kind::Wrap, 30.0),
@@ -307,7 +307,15 @@ fn oblast_section(
                 20.0,
             ),
         ];
-        let rows: Vec<Vec<Out>> = a
+        // With the history: the status in the period compared with, beside today's.
+        let then_header = a.previous_period.map(|p| match ctx.lang {
+            Lang::Bg => format!("Състояние към {}", p.end.format("%d.%m.%Y")),
+            Lang::En => format!("Status at {}", p.end.format("%d.%m.%Y")),
+        });
+        if let Some(header) = &then_header {
+            cols.insert(8, col(header, Kind::Text, 14.0));
+        }
+        let mut rows: Vec<Vec<Out>> = a
             .statuses
             .iter()
             .map(|s| {
@@ -344,6 +352,18 @@ fn oblast_section(
                 ]
             })
             .collect();
+        if then_header.is_some() {
+            for (i, r) in rows.iter_mut().enumerate() {
+                let then = a.previous_statuses.get(i).copied().flatten();
+                r.insert(
+                    8,
+                    Out::text(
+                        then.map(|t| status_name(ctx.lang, t))
+                            .unwrap_or(ctx.t("(не е в плана)", "(not in the plan)")),
+                    ),
+                );
+            }
+        }
         row = table(ctx, ws, row, &cols, &rows)?;
     }
     if !a.indicators.is_empty() {
@@ -543,6 +563,9 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
         "capacity_actual",
         "start_date",
         "end_date",
+        // After the contract columns: the status in the period compared with.
+        "previous_period",
+        "previous_status",
     ])?;
     let mut indicators = writer(&[
         "oblast_code",
@@ -585,8 +608,10 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
     ])?;
     for a in &assessment.oblasts {
         let version = a.plan().map(|p| version_label(p.updated_on)).unwrap_or_default();
-        for s in &a.statuses {
+        let previous_period = a.previous_period.map(|p| p.name()).unwrap_or_default();
+        for (i, s) in a.statuses.iter().enumerate() {
             let m = s.matched.as_ref();
+            let previous = a.previous_statuses.get(i).copied().flatten();
             row(
                 &mut plan,
                 vec![
@@ -613,6 +638,8 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
                     } else {
                         None
                     })),
+                    previous_period.clone(),
+                    previous.map(|p| p.csv().to_string()).unwrap_or_default(),
                 ],
             )?;
         }

@@ -704,7 +704,7 @@ fn service(
 }
 
 /// "082 882 531, m.ivanova@byala.bg" or just the phone.
-fn contact(rng: &mut Rng, m: &Municipality, first: &str, last: &str) -> String {
+pub(crate) fn contact(rng: &mut Rng, m: &Municipality, first: &str, last: &str) -> String {
     let area = if m.code == "RSE27" {
         "082".to_string()
     } else {

@@ -64,6 +64,8 @@ pub(crate) enum Subject {
         card: Card,
     },
     DspRow,
+    /// A row of the strategy's plan, indicators or a municipality's report.
+    Strategy,
 }
 
 /// A card: one record laid out as labels and values.
