@@ -338,14 +338,10 @@ pub fn report(config: &Config) -> Result<Reported> {
             let partitions = current
                 .into_par_iter()
                 .map(|stored| {
-                    let mut tables = history::tables::frames(
-                        schemas,
-                        &run,
-                        &aggregates,
-                        &stored,
-                        &tally,
-                        strategy.oblasts.iter().find(|a| a.oblast == stored.meta.oblast_code),
-                    )?;
+                    let mut tables = history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?;
+                    if let Some(a) = strategy.oblasts.iter().find(|a| a.oblast == stored.meta.oblast_code) {
+                        tables.extend(crate::strategy::stored::frames(a)?);
+                    }
                     tables.extend(crate::visits::stored::frames(&visits, &stored.meta.oblast_code)?);
                     Ok(Partition {
                         oblast: stored.meta.oblast_code.clone(),

@@ -12,6 +12,7 @@
 //! it was; one during it puts the previous copies back; a crash in the middle
 //! of a swap is undone the next time the history is opened.
 
+pub mod columns;
 pub mod tables;
 
 use std::path::{Path, PathBuf};

@@ -13,12 +13,12 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::columns::{bools, floats, frame, ints, iso, opt_text, text};
 use crate::aggregate::{Aggregates, Columns, DSP_FIELDS, Figures, ServiceRow};
 use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::run::Run;
 use crate::schema::{FieldType, Role, Schemas};
-use crate::strategy::OblastAssessment;
 use crate::tally::{CodeKey, Tally};
 use crate::validate::{Record, Value};
 
@@ -209,34 +209,6 @@ pub(super) fn polars_error(e: PolarsError) -> Error {
     Error::Aggregate(e.to_string())
 }
 
-fn iso(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.to_string())
-}
-
-fn text(name: &str, values: impl IntoIterator<Item = String>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<String>>())
-}
-
-fn opt_text(name: &str, values: impl IntoIterator<Item = Option<String>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<String>>>())
-}
-
-fn ints(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<i64>>>())
-}
-
-fn floats(name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<f64>>>())
-}
-
-fn bools(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<bool>>>())
-}
-
-fn frame(columns: Vec<Column>) -> Result<DataFrame> {
-    DataFrame::new_infer_height(columns).map_err(polars_error)
-}
-
 /// The tables of one oblast's stored period: (file stem, frame).
 ///
 /// Errors: [`Error::Aggregate`] if polars refuses a frame (a bug).
@@ -246,7 +218,6 @@ pub fn frames(
     aggregates: &Aggregates,
     stored: &StoredPeriod,
     findings: &Tally,
-    strategy: Option<&OblastAssessment>,
 ) -> Result<Vec<(&'static str, DataFrame)>> {
     let oblast = stored.meta.oblast_code.as_str();
     let single = run.oblasts.len() == 1;
@@ -385,7 +356,7 @@ pub fn frames(
         ints("count", counts.iter().map(|(_, n)| Some(*n))),
     ])?;
 
-    let mut tables = vec![
+    let tables = vec![
         ("run", run_frame),
         ("services", services),
         ("municipal_cards", municipal_cards),
@@ -394,59 +365,7 @@ pub fn frames(
         ("by_service_type", by_service_type),
         ("issue_counts", issue_counts),
     ];
-    if let Some(a) = strategy.filter(|a| a.has_input()) {
-        tables.extend(strategy_frames(a)?);
-    }
     Ok(tables)
-}
-
-/// The plan in force with each action's status, and the activities the
-/// municipalities reported: what a later run shows as "then".
-fn strategy_frames(a: &OblastAssessment) -> Result<Vec<(&'static str, DataFrame)>> {
-    let version = a.plan().map(|p| p.label()).unwrap_or_default();
-    let st = &a.statuses;
-    let plan_status = frame(vec![
-        text("oblast_code", st.iter().map(|_| a.oblast.clone())),
-        text("plan_version", st.iter().map(|_| version.clone())),
-        text(
-            "municipality_code",
-            st.iter().map(|s| s.action.municipality_code.clone()),
-        ),
-        text("action", st.iter().map(|s| s.action.action.csv().to_string())),
-        text("service_type", st.iter().map(|s| s.action.service_type.clone())),
-        text("service_name", st.iter().map(|s| s.action.service_name.clone())),
-        ints("year", st.iter().map(|s| Some(i64::from(s.action.year)))),
-        ints("capacity_planned", st.iter().map(|s| s.action.capacity)),
-        text("measure", st.iter().map(|s| s.action.measure.clone())),
-        text("financing", st.iter().map(|s| s.action.financing.clone())),
-        floats("cost", st.iter().map(|s| s.action.cost)),
-        text("status", st.iter().map(|s| s.status.csv().to_string())),
-        bools("partly", st.iter().map(|s| Some(s.partly))),
-        opt_text("realised_on", st.iter().map(|s| iso(s.realised_on))),
-        opt_text(
-            "matched_service",
-            st.iter().map(|s| s.matched.as_ref().map(|m| m.service_name.clone())),
-        ),
-        ints(
-            "capacity_actual",
-            st.iter().map(|s| s.matched.as_ref().and_then(|m| m.capacity)),
-        ),
-    ])?;
-    let ac = &a.activities;
-    let activities = frame(vec![
-        text("oblast_code", ac.iter().map(|_| a.oblast.clone())),
-        text("municipality_code", ac.iter().map(|x| x.municipality_code.clone())),
-        text("measure", ac.iter().map(|x| x.measure.clone())),
-        text("activity", ac.iter().map(|x| x.activity.clone())),
-        text("status", ac.iter().map(|x| x.status.to_lowercase())),
-        text("indicator", ac.iter().map(|x| x.indicator.clone())),
-        floats("value", ac.iter().map(|x| x.value)),
-        floats("funds", ac.iter().map(|x| x.funds)),
-        text("financing", ac.iter().map(|x| x.financing.to_lowercase())),
-        text("file", ac.iter().map(|x| x.file.clone())),
-        text("sheet", ac.iter().map(|x| x.sheet.clone())),
-    ])?;
-    Ok(vec![("plan_status", plan_status), ("activities", activities)])
 }
 
 /// The stored `plan_status` table read back.

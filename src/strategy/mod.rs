@@ -19,6 +19,7 @@ pub mod check;
 pub mod indicators;
 pub mod matching;
 pub mod plan;
+pub mod stored;
 pub mod sustainability;
 
 pub use check::check;

@@ -7,21 +7,10 @@ use polars::prelude::{Column, DataFrame};
 
 use super::follow::{Earlier, Status, VisitRow, Visits};
 use crate::aggregate::Columns;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::history::History;
+use crate::history::columns::{frame, opt_text, text};
 use crate::period::Period;
-
-fn text(name: &str, values: impl IntoIterator<Item = String>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<String>>())
-}
-
-fn opt_text(name: &str, values: impl IntoIterator<Item = Option<String>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<String>>>())
-}
-
-fn frame(columns: Vec<Column>) -> Result<DataFrame> {
-    DataFrame::new_infer_height(columns).map_err(|e| Error::Aggregate(e.to_string()))
-}
 
 /// The two visit tables of one oblast's period: (file stem, frame).
 ///
