@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
 use super::csv::{date, neutralise};
-use super::sheetkit::{Col, Formats, Kind, Out, col, column_range, print_setup, write_header, write_row, write_with};
+use super::sheetkit::{
+    Col, ColumnWidths, Formats, Kind, Out, col, column_range, print_setup, write_header, write_row, write_with,
+};
 use super::text::tr;
 use crate::config::Config;
 use crate::error::Result;
@@ -351,37 +353,20 @@ pub fn sheet(config: &Config, visits: &Visits, ws: &mut Worksheet) -> Result<(),
         })
         .collect();
     table(ws, &f, row, &never_cols, &never)?;
-    // The tables share the sheet's columns, and each table's header set
-    // them to its own widths: each column is made as wide as the widest
-    // table wants it, so that no row fitted to its table's width is cut
-    // or runs into the next.
-    let tables = [
+    let mut widths = ColumnWidths::default();
+    for cols in [
         &cols,
         &area_cols,
         &recommendation_cols(lang),
         &coverage_cols,
         &never_cols,
-    ];
-    for (i, width) in widest_columns(&tables).into_iter().enumerate() {
-        ws.set_column_width(i as u16, width)?;
+    ] {
+        widths.want(cols);
     }
+    widths.apply(ws)?;
     ws.set_freeze_panes(2, 0)?;
     print_setup(ws, true);
     Ok(())
-}
-
-/// The widest each column is in any of `tables`.
-fn widest_columns(tables: &[&Vec<Col>]) -> Vec<f64> {
-    let mut widest: Vec<f64> = Vec::new();
-    for cols in tables {
-        for (i, c) in cols.iter().enumerate() {
-            match widest.get_mut(i) {
-                Some(w) => *w = w.max(c.width),
-                None => widest.push(c.width),
-            }
-        }
-    }
-    widest
 }
 
 /// Adds the municipality's overdue recommendations to its feedback workbook
