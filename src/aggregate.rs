@@ -16,9 +16,9 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::exact::{DECIMAL, MONEY, Scale};
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::period::Period;
 use crate::reference::Card;
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 use crate::schema::{Role, Schemas};
 use crate::tally::Tally;
 use crate::validate::{Record, Value};
@@ -939,7 +939,8 @@ pub fn submissions(schemas: &Schemas, oblasts: &[String], records: &[Record], fi
             (Role::ServiceCard, Some(Card::Children)) => tally.children += 1,
             (Role::ServiceCard, _) => tally.adults += 1,
             (Role::Dsp, _) => tally.dsp = true,
-            (Role::Registry | Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport, _) => {}
+            (Role::ProviderVisit | Role::Registry, _) => {}
+            (Role::StrategyPlan | Role::StrategyIndicators | Role::StrategyReport, _) => {}
         }
     }
     municipalities

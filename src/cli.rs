@@ -36,18 +36,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Read every return in the input folder, check it and write the report
-    /// (workbook, data/*.csv, run.json, feedback/<code>.xlsx, reminders.txt) to
-    /// the output folder; compare with the history of runs and store this run
-    /// in it (unless --no-history).
+    /// Read every return (and visit protocol) in the input folder, check it and
+    /// write the report (workbook, data/*.csv, run.json, feedback/<code>.xlsx,
+    /// reminders.txt) to the output folder; compare with the history of runs,
+    /// follow the visits' recommendations, and store this run in it (unless
+    /// --no-history).
     Run(RunArgs),
     /// Read and check the returns and print every finding; write nothing.
     Validate(CheckArgs),
-    /// Write the templates municipalities and DSPs fill in, from the schemas:
-    /// blank, or prefilled per municipality from a previous run's data.
+    /// Write the templates municipalities and DSPs fill in, and the protocol of
+    /// a monitoring visit, from the schemas: blank, or prefilled per
+    /// municipality from a previous run's data.
     Templates(TemplateArgs),
     /// Write realistic sample returns (synthetic figures, real municipalities)
-    /// in every shape the templates allow; the same seed gives the same files.
+    /// in every shape the templates allow, with each oblast's strategy (a plan
+    /// and its update, indicators, municipal reports) and protocols of
+    /// monitoring visits; the same seed gives the same files.
     Sample(SampleArgs),
     /// List the periods stored in the history of runs, or remove one.
     History(HistoryArgs),
@@ -91,12 +95,29 @@ struct SampleArgs {
     period: Option<String>,
     /// Write the returns of this later period instead: the same world a step on,
     /// with planned changes (a service opened, one closed, capacities changed,
-    /// one suspicious jump) listed in the sample's README.
+    /// one suspicious jump) listed in the sample's README, and follow-up visits
+    /// that close some of the base period's recommendations.
     #[arg(long, value_name = "P")]
     later: Option<String>,
     /// Folder to write the returns to (files already there are left alone).
     #[arg(long, value_name = "DIR")]
     output: PathBuf,
+}
+
+/// `--lang`: the command line's name for [`Lang`], which knows no clap.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Bg,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::Bg => Lang::Bg,
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -108,8 +129,8 @@ struct TemplateArgs {
     #[arg(long, default_value = "templates", value_name = "DIR")]
     output: PathBuf,
     /// Language of labels and instructions (returns in either are read back).
-    #[arg(long, value_enum, default_value_t = Lang::Bg)]
-    lang: Lang,
+    #[arg(long, value_enum, default_value_t = LangArg::Bg)]
+    lang: LangArg,
     /// A previous run's output (or its data/ folder): write one workbook per
     /// municipality, prefilled with the services it reported.
     #[arg(long, value_name = "DIR")]
@@ -133,8 +154,8 @@ struct CheckArgs {
     #[arg(long, value_name = "CODE")]
     oblast: Option<String>,
     /// Language of messages and the report.
-    #[arg(long, value_enum, default_value_t = Lang::Bg)]
-    lang: Lang,
+    #[arg(long, value_enum, default_value_t = LangArg::Bg)]
+    lang: LangArg,
     /// Folder with the schema files. Default: ./schemas when present, else the built-in copy.
     #[arg(long, value_name = "DIR")]
     schemas: Option<PathBuf>,
@@ -251,7 +272,7 @@ fn resolve(args: &CheckArgs, output: Option<PathBuf>, strict: bool) -> Result<Co
         period,
         period_source,
         oblast,
-        lang: args.lang,
+        lang: args.lang.into(),
         strict,
         limits: args.limits.limits(),
         schemas,
@@ -522,8 +543,8 @@ fn validate_command(args: &CheckArgs) -> Result<ExitCode> {
 fn templates_command(args: &TemplateArgs) -> Result<ExitCode> {
     let schemas = load_schemas(args.schemas.as_ref(), &current_dir()?)?;
     let files = match &args.prefill_from {
-        Some(previous) => crate::templates::prefilled(&schemas, &args.oblast, args.lang, previous)?,
-        None => crate::templates::blank(&schemas, &args.oblast, args.lang)?,
+        Some(previous) => crate::templates::prefilled(&schemas, &args.oblast, args.lang.into(), previous)?,
+        None => crate::templates::blank(&schemas, &args.oblast, args.lang.into())?,
     };
     crate::templates::write(&files, &args.output).map_err(|e| Error::output(&args.output, e))?;
     let mut err = std::io::stderr().lock();

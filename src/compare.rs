@@ -15,11 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::aggregate::{Figures, total_of};
 use crate::error::{Error, Result};
-use crate::fields::{dsp, municipal, service};
 use crate::history::{PeriodMeta, StoredPeriod, StoredService};
 use crate::issue::Lang;
 use crate::normalize::key;
 use crate::period::Period;
+use crate::schema::fields::{dsp, municipal, service};
 use crate::schema::{Role, Schemas};
 
 /// How a service stands between the two periods.
@@ -114,7 +114,7 @@ impl Figure {
                     .iter()
                     .filter(|t| t.role == role)
                     .find_map(|t| t.fields.iter().find(|f| f.id == id));
-                // The field contract (crate::fields) makes sure the schemas have it.
+                // The field contract (crate::schema::fields) makes sure the schemas have it.
                 let label = field.map_or(id, |f| match lang {
                     Lang::Bg => f.label.as_str(),
                     Lang::En => f.label_en.as_str(),

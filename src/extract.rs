@@ -12,6 +12,7 @@
 //!   record per row until a fully empty row or a totals row; a title block
 //!   above the header holds the fields shared by every row.
 
+mod form_table;
 mod returns;
 
 pub use returns::{Extracted, extract_return};
@@ -55,7 +56,8 @@ pub struct StrayRow {
     pub at: CellRef,
 }
 
-/// What one sheet gave.
+/// What one sheet gave. For a form-and-table sheet (a visit protocol)
+/// `records[0]` is the form and each further record one row of its table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetRecords {
     pub template: usize,
@@ -229,9 +231,10 @@ fn has_title(template: &Template, title_keys: &[String]) -> bool {
 }
 
 fn fit(template: &Template, title: bool, keys: &SheetKeys) -> Fit {
-    let candidates = match template.layout {
-        Layout::Form => &keys.row_labels,
-        Layout::Table => &keys.header_labels,
+    let candidates: Vec<&String> = match template.layout {
+        Layout::Form => keys.row_labels.iter().collect(),
+        Layout::Table => keys.header_labels.iter().collect(),
+        Layout::FormTable => keys.row_labels.iter().chain(&keys.header_labels).collect(),
     };
     let mut found = vec![false; template.fields.len()];
     for k in candidates {
@@ -261,8 +264,10 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
     // are weighed, and only their layouts' labels gathered.
     let any_title = titled.contains(&true);
     let considered = |i: usize| !any_title || titled[i];
-    let needs =
-        |layout: Layout| (0..schemas.templates.len()).any(|i| considered(i) && schemas.templates[i].layout == layout);
+    let needs = |layout: Layout| {
+        (0..schemas.templates.len())
+            .any(|i| considered(i) && [layout, Layout::FormTable].contains(&schemas.templates[i].layout))
+    };
     let keys = gather_keys(sheet, needs(Layout::Form), needs(Layout::Table));
     let fits: Vec<Option<Fit>> = schemas
         .templates
@@ -290,7 +295,7 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
 /// written on the sheet.
 fn service_card_by_type(sheet: &Sheet, schemas: &Schemas, candidates: &[usize]) -> Option<usize> {
     let template = &schemas.templates[candidates[0]];
-    let field = template.field_index(crate::fields::service::SERVICE_TYPE)?;
+    let field = template.field_index(crate::schema::fields::service::SERVICE_TYPE)?;
     let records = read_form(sheet, template, candidates[0], "");
     let written = records
         .fields
@@ -329,6 +334,7 @@ pub fn read_sheet(sheet: &Sheet, schemas: &Schemas, template_index: usize, file:
             }
         }
         Layout::Table => read_table(sheet, schemas, template, template_index, file),
+        Layout::FormTable => form_table::read(sheet, schemas, template, template_index, file),
     }
 }
 
@@ -443,7 +449,7 @@ fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
     // A table whose municipality is a column must have it in its header
     // (one in the title block, as in a municipality's report, need not).
     let municipality = template
-        .field_index(crate::fields::dsp::MUNICIPALITY)
+        .field_index(crate::schema::fields::dsp::MUNICIPALITY)
         .filter(|&m| !template.fields[m].in_title);
     let mut best: Option<(usize, Header)> = None;
     for (row, _) in sheet.rows().take_while(|(r, _)| *r < HEADER_ROWS) {
@@ -550,7 +556,7 @@ fn read_table(
     out.title_fields = read_title_block(sheet, template, header.first_row);
     let field_cols: HashMap<u32, usize> = header.columns.iter().copied().collect();
     let municipality_col = template
-        .field_index(crate::fields::dsp::MUNICIPALITY)
+        .field_index(crate::schema::fields::dsp::MUNICIPALITY)
         .and_then(|m| header.columns.iter().find(|&&(_, f)| f == m).map(|&(c, _)| c));
     let mut ended = false;
     let mut expected_row = header.last_row.saturating_add(1);

@@ -220,7 +220,7 @@ pub fn find(
         {
             issues.push(places.issue(
                 service,
-                crate::fields::service::USERS_SERVED,
+                crate::schema::fields::service::USERS_SERVED,
                 served as f64,
                 OutlierCheck::ServedPerPlace {
                     capacity,
@@ -256,7 +256,7 @@ pub fn find(
             let ratio = per_place(service) / median;
             if ratio > o.budget_per_place_factor || ratio < 1.0 / o.budget_per_place_factor {
                 // At the largest source of funds: the cell most likely to hold the slip.
-                use crate::fields::service::{BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE};
+                use crate::schema::fields::service::{BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE};
                 let (field, value) = [
                     (BUDGET_STATE, service.budget_state),
                     (BUDGET_LOCAL, service.budget_local),

@@ -380,6 +380,9 @@ pub fn report(config: &Config) -> Result<Reported> {
     let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
     run.add_findings(outliers);
+    // Provider visits: matched with the cards, followed across the stored periods.
+    let visits = crate::visits::run(config, &run, &aggregates, history.as_ref())?;
+    run.add_findings(visits.issues.clone());
     // The strategy: the plan in force against the services, the indicators,
     // activities and sustainability (STRATEGY.md).
     let (strategy, strategy_findings) = crate::strategy::assess(
@@ -407,16 +410,21 @@ pub fn report(config: &Config) -> Result<Reported> {
             let partitions = current
                 .into_par_iter()
                 .map(|stored| {
+                    let mut tables = history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?;
+                    if let Some(a) = strategy.oblasts.iter().find(|a| a.oblast == stored.meta.oblast_code) {
+                        tables.extend(crate::strategy::stored::frames(a)?);
+                    }
+                    tables.extend(crate::visits::stored::frames(&visits, &stored.meta.oblast_code)?);
                     Ok(Partition {
                         oblast: stored.meta.oblast_code.clone(),
                         period: config.period,
-                        tables: history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?,
+                        tables,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(Some(history.stage(partitions)?))
         },
-        || report::build(config, &run, &aggregates, &comparison, &strategy),
+        || report::build(config, &run, &aggregates, &comparison, &strategy, &visits),
     );
     let staged = staged?;
     let report = report::write(&config.output, &files?)?;

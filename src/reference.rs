@@ -86,6 +86,12 @@ pub struct Choice {
     pub basis: String,
     #[serde(default)]
     pub aliases_bg: String,
+    /// The usual abbreviation (institutions: РДСП, РЗИ), where the table has one.
+    #[serde(default)]
+    pub abbr_bg: String,
+    /// Inspection areas: the institutions that usually check the area (`;`-separated codes).
+    #[serde(default)]
+    pub checked_by: String,
 }
 
 /// What a lookup of a written form found.
@@ -174,6 +180,10 @@ pub struct ExtraAliases {
     #[serde(default)]
     pub provider_types: BTreeMap<String, String>,
     #[serde(default)]
+    pub institutions: BTreeMap<String, String>,
+    #[serde(default)]
+    pub inspection_areas: BTreeMap<String, String>,
+    #[serde(default)]
     pub plan_actions: BTreeMap<String, String>,
     #[serde(default)]
     pub activity_statuses: BTreeMap<String, String>,
@@ -186,6 +196,8 @@ pub struct ReferenceSources {
     pub service_types: String,
     pub financing_types: String,
     pub provider_types: String,
+    pub institutions: String,
+    pub inspection_areas: String,
     pub plan_actions: String,
     pub activity_statuses: String,
     pub aliases: String,
@@ -199,6 +211,10 @@ pub struct Reference {
     pub service_types: Vec<ServiceType>,
     pub financing_types: Vec<Choice>,
     pub provider_types: Vec<Choice>,
+    /// The institutions that take part in monitoring visits (`provider_visit`).
+    pub institutions: Vec<Choice>,
+    /// The areas a monitoring visit checks.
+    pub inspection_areas: Vec<Choice>,
     /// What a strategy's plan does to a service (STRATEGY.md).
     pub plan_actions: Vec<Choice>,
     /// The status of an activity in a municipality's implementation report.
@@ -208,6 +224,8 @@ pub struct Reference {
     service_names: Vocabulary,
     financing_names: Vocabulary,
     provider_names: Vocabulary,
+    institution_names: Vocabulary,
+    area_names: Vocabulary,
     action_names: Vocabulary,
     activity_status_names: Vocabulary,
     oblast_by_code: HashMap<String, usize>,
@@ -215,6 +233,8 @@ pub struct Reference {
     service_by_code: HashMap<String, usize>,
     financing_by_code: HashMap<String, usize>,
     provider_by_code: HashMap<String, usize>,
+    institution_by_code: HashMap<String, usize>,
+    area_by_code: HashMap<String, usize>,
     action_by_code: HashMap<String, usize>,
     activity_status_by_code: HashMap<String, usize>,
 }
@@ -226,6 +246,10 @@ pub enum Table {
     ServiceTypes,
     FinancingTypes,
     ProviderTypes,
+    /// The institutions of a monitoring visit's team.
+    Institutions,
+    /// The areas a monitoring visit checks.
+    InspectionAreas,
     PlanActions,
     ActivityStatuses,
 }
@@ -236,6 +260,8 @@ impl Table {
             Table::ServiceTypes => "reference/service_types.csv",
             Table::FinancingTypes => "reference/financing_types.csv",
             Table::ProviderTypes => "reference/provider_types.csv",
+            Table::Institutions => "reference/institutions.csv",
+            Table::InspectionAreas => "reference/inspection_areas.csv",
             Table::PlanActions => "reference/plan_actions.csv",
             Table::ActivityStatuses => "reference/activity_statuses.csv",
         }
@@ -285,6 +311,7 @@ fn choice_vocabulary(
         names.insert(&row.code, i);
         names.insert(&row.name_bg, i);
         names.insert(&row.name_en, i);
+        names.insert(&row.abbr_bg, i);
         for alias in split_aliases(&row.aliases_bg) {
             names.insert(alias, i);
         }
@@ -320,6 +347,8 @@ impl Reference {
         let service_types: Vec<ServiceType> = read_table("reference/service_types.csv", &sources.service_types)?;
         let financing_types: Vec<Choice> = read_table("reference/financing_types.csv", &sources.financing_types)?;
         let provider_types: Vec<Choice> = read_table("reference/provider_types.csv", &sources.provider_types)?;
+        let institutions: Vec<Choice> = read_table("reference/institutions.csv", &sources.institutions)?;
+        let inspection_areas: Vec<Choice> = read_table("reference/inspection_areas.csv", &sources.inspection_areas)?;
         let plan_actions: Vec<Choice> = read_table("reference/plan_actions.csv", &sources.plan_actions)?;
         let activity_statuses: Vec<Choice> = read_table("reference/activity_statuses.csv", &sources.activity_statuses)?;
         let extra: ExtraAliases = toml::from_str(&sources.aliases).map_err(|e| Error::Schema {
@@ -391,6 +420,28 @@ impl Reference {
             &extra.provider_types,
         )?;
 
+        let institution_by_code = code_index(&institutions, |c| &c.code);
+        let institution_names =
+            choice_vocabulary("institutions", &institutions, &institution_by_code, &extra.institutions)?;
+        let area_by_code = code_index(&inspection_areas, |c| &c.code);
+        for area in &inspection_areas {
+            if let Some(unknown) = split_aliases(&area.checked_by).find(|c| !institution_by_code.contains_key(*c)) {
+                return Err(Error::Reference {
+                    file: "reference/inspection_areas.csv".into(),
+                    message: format!(
+                        "{} names institution {unknown}, which institutions.csv does not have",
+                        area.code
+                    ),
+                });
+            }
+        }
+        let area_names = choice_vocabulary(
+            "inspection_areas",
+            &inspection_areas,
+            &area_by_code,
+            &extra.inspection_areas,
+        )?;
+
         let action_by_code = code_index(&plan_actions, |c| &c.code);
         let action_names = choice_vocabulary("plan_actions", &plan_actions, &action_by_code, &extra.plan_actions)?;
         let activity_status_by_code = code_index(&activity_statuses, |c| &c.code);
@@ -402,6 +453,12 @@ impl Reference {
         )?;
 
         Ok(Reference {
+            institution_by_code,
+            area_by_code,
+            institutions,
+            inspection_areas,
+            institution_names,
+            area_names,
             action_by_code,
             activity_status_by_code,
             action_names,
@@ -483,6 +540,8 @@ impl Reference {
             Table::ServiceTypes => (&self.service_names, &self.service_by_code),
             Table::FinancingTypes => (&self.financing_names, &self.financing_by_code),
             Table::ProviderTypes => (&self.provider_names, &self.provider_by_code),
+            Table::Institutions => (&self.institution_names, &self.institution_by_code),
+            Table::InspectionAreas => (&self.area_names, &self.area_by_code),
             Table::PlanActions => (&self.action_names, &self.action_by_code),
             Table::ActivityStatuses => (&self.activity_status_names, &self.activity_status_by_code),
         };
@@ -507,7 +566,7 @@ impl Reference {
                 let c = &self.provider_types[index];
                 (&c.code, &c.name_bg)
             }
-            Table::PlanActions | Table::ActivityStatuses => {
+            Table::PlanActions | Table::ActivityStatuses | Table::Institutions | Table::InspectionAreas => {
                 let c = &self.choices(table)[index];
                 (&c.code, &c.name_bg)
             }
@@ -520,6 +579,8 @@ impl Reference {
             Table::ServiceTypes => &self.service_types[index].name_en,
             Table::FinancingTypes => &self.financing_types[index].name_en,
             Table::ProviderTypes => &self.provider_types[index].name_en,
+            Table::Institutions => &self.institutions[index].name_en,
+            Table::InspectionAreas => &self.inspection_areas[index].name_en,
             Table::PlanActions => &self.plan_actions[index].name_en,
             Table::ActivityStatuses => &self.activity_statuses[index].name_en,
         }
@@ -531,6 +592,8 @@ impl Reference {
             Table::ServiceTypes => &self.service_by_code,
             Table::FinancingTypes => &self.financing_by_code,
             Table::ProviderTypes => &self.provider_by_code,
+            Table::Institutions => &self.institution_by_code,
+            Table::InspectionAreas => &self.area_by_code,
             Table::PlanActions => &self.action_by_code,
             Table::ActivityStatuses => &self.activity_status_by_code,
         };
@@ -543,6 +606,8 @@ impl Reference {
             Table::ServiceTypes => self.service_types.iter().map(|s| s.code.as_str()).collect(),
             Table::FinancingTypes => self.financing_types.iter().map(|c| c.code.as_str()).collect(),
             Table::ProviderTypes => self.provider_types.iter().map(|c| c.code.as_str()).collect(),
+            Table::Institutions => self.institutions.iter().map(|c| c.code.as_str()).collect(),
+            Table::InspectionAreas => self.inspection_areas.iter().map(|c| c.code.as_str()).collect(),
             Table::PlanActions => self.plan_actions.iter().map(|c| c.code.as_str()).collect(),
             Table::ActivityStatuses => self.activity_statuses.iter().map(|c| c.code.as_str()).collect(),
         }
@@ -556,6 +621,8 @@ impl Reference {
             Table::ProviderTypes => &self.provider_types,
             Table::PlanActions => &self.plan_actions,
             Table::ActivityStatuses => &self.activity_statuses,
+            Table::Institutions => &self.institutions,
+            Table::InspectionAreas => &self.inspection_areas,
         }
     }
 }
@@ -595,6 +662,8 @@ pub(crate) mod tests {
             service_types: read("reference/service_types.csv"),
             financing_types: read("reference/financing_types.csv"),
             provider_types: read("reference/provider_types.csv"),
+            institutions: read("reference/institutions.csv"),
+            inspection_areas: read("reference/inspection_areas.csv"),
             plan_actions: read("reference/plan_actions.csv"),
             activity_statuses: read("reference/activity_statuses.csv"),
             aliases: read("aliases.toml"),

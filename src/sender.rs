@@ -5,8 +5,8 @@
 //! since that is who must correct it (`REPORT.md`, "Feedback to
 //! municipalities"). Only a municipality of the run's oblast(s) can be a
 //! sender; a file whose sender cannot be told goes to the analyst's lists
-//! only. A DSP table, the strategy's plan and its indicators are not a
-//! municipality's return: their rows do not vote.
+//! only. A DSP table, the strategy's plan and its indicators, and a visit
+//! protocol are not a municipality's return: their rows do not vote.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -76,11 +76,12 @@ impl Senders {
             if let Some(oblast) = record.oblast.as_deref().filter(|o| oblasts.iter().any(|run| run == o)) {
                 *oblasts_named.entry(oblast).or_default() += 1;
             }
-            // Neither a DSP table nor the strategy's plan or indicators (the
-            // monitoring unit's) is a municipality's return: their rows do not vote.
+            // Neither a DSP table nor the strategy's plan or indicators nor a
+            // visit protocol (the monitoring unit's) is a municipality's
+            // return: their rows do not vote.
             if matches!(
                 schemas.templates[record.template].role,
-                Role::Dsp | Role::StrategyPlan | Role::StrategyIndicators
+                Role::Dsp | Role::StrategyPlan | Role::StrategyIndicators | Role::ProviderVisit
             ) {
                 continue;
             }

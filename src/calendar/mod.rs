@@ -9,26 +9,26 @@
 //! - [`deadlines`]: `[deadlines]` of `socmon.toml` and `--deadline KEY=DATE`;
 //! - [`decision`]: the date of a council decision read from its free text;
 //! - [`contact`]: the person, phone and e-mail of a municipal card;
-//! - [`findings`]: the calendar's findings and their messages;
+//!
+//! Its findings are `crate::issue::CalendarFinding` (worded in `issue/messages/calendar.rs`).
 //! - [`reminders`]: whom to remind of what.
 
 pub mod contact;
 pub mod deadlines;
 pub mod decision;
-pub mod findings;
 pub mod reminders;
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
+pub use crate::issue::CalendarFinding;
 pub use deadlines::{DeadlineKey, Deadlines};
-pub use findings::CalendarFinding;
 
-use crate::fields::registry;
 use crate::issue::{Finding, Issue, Location};
 use crate::normalize::key;
 use crate::period::Period;
+use crate::schema::fields::registry;
 use crate::schema::{Role, Schemas};
 use crate::sender::Senders;
 use crate::validate::Record;
@@ -274,7 +274,8 @@ fn name_keys(name: &str) -> (String, String) {
 
 /// What a file is to the calendar: a return (cards, DSP tables, and a file
 /// that gave no record), a part of an implementation report, or neither
-/// (the strategy's plan and indicators, which are the monitoring unit's own).
+/// (the strategy's plan and indicators and the visit protocols, which are
+/// the monitoring unit's own).
 #[derive(Debug, Clone, Copy, Default)]
 struct FileKind {
     returns: bool,
@@ -345,10 +346,11 @@ pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
         match template.role {
             Role::ServiceCard | Role::MunicipalCard | Role::Dsp => kind.returns = true,
             Role::StrategyReport => kind.report = true,
-            Role::StrategyPlan | Role::StrategyIndicators | Role::Registry => continue,
+            // The unit's own: the strategy's plan and indicators, the visit protocols, the registry.
+            Role::StrategyPlan | Role::StrategyIndicators | Role::ProviderVisit | Role::Registry => continue,
         }
         if let Some(day) = record
-            .get(template, crate::fields::service::FILLED_ON)
+            .get(template, crate::schema::fields::service::FILLED_ON)
             .and_then(|v| v.as_date())
         {
             let slot = filled.entry(record.file.as_str()).or_insert(day);
@@ -446,7 +448,7 @@ pub fn build(inputs: &Inputs) -> (Calendar, Vec<Issue>) {
                         }),
                     )
                     .template("strategy_report")
-                    .field(crate::fields::report::COUNCIL_DECISION)
+                    .field(crate::schema::fields::report::COUNCIL_DECISION)
                     .municipality(Some(&m.code)),
                 );
             }
@@ -576,7 +578,7 @@ fn council_decisions<'a>(inputs: &'a Inputs, issues: &mut Vec<Issue>) -> HashMap
         let Some(m) = record.municipality.as_deref() else {
             continue;
         };
-        let Some(field) = template.field_index(crate::fields::report::COUNCIL_DECISION) else {
+        let Some(field) = template.field_index(crate::schema::fields::report::COUNCIL_DECISION) else {
             continue;
         };
         if !seen.insert((record.file.as_str(), record.sheet.as_str())) {
@@ -601,7 +603,7 @@ fn council_decisions<'a>(inputs: &'a Inputs, issues: &mut Vec<Issue>) -> HashMap
                 issues.push(
                     Issue::warning(at, Finding::Calendar(CalendarFinding::DecisionUndated { why }))
                         .template(&template.id)
-                        .field(crate::fields::report::COUNCIL_DECISION)
+                        .field(crate::schema::fields::report::COUNCIL_DECISION)
                         .value(text),
                 );
             }

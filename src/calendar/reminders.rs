@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use super::contact::{self, Contact};
 use super::{Calendar, Timeliness};
 use crate::aggregate::Submission;
-use crate::fields::municipal;
 use crate::issue::Lang;
+use crate::schema::fields::municipal;
 use crate::schema::{Role, Schemas};
 use crate::validate::Record;
 

@@ -89,7 +89,7 @@ pub fn extract_return(workbook: &Workbook, file: &str, schemas: &Schemas) -> Ext
         // A card with labels but no value at all (a blank template sheet) is no record;
         // the oblast does not count, since generated templates come with it filled in.
         let fields = &schemas.templates[template].fields;
-        let blank = schemas.templates[template].layout == Layout::Form
+        let blank = schemas.templates[template].layout != Layout::Table
             && found.records.iter().all(|r| {
                 r.fields.iter().all(|f| {
                     fields[f.field].kind == FieldType::Oblast || f.value.as_ref().is_none_or(|v| is_blank(v, schemas))

@@ -12,6 +12,7 @@
 //! it was; one during it puts the previous copies back; a crash in the middle
 //! of a swap is undone the next time the history is opened.
 
+pub mod columns;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ use polars::prelude::DataFrame;
 use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter, SerReader};
 use rayon::prelude::*;
 
-pub use tables::{PeriodMeta, StoredPeriod, StoredService};
+pub use tables::{PeriodMeta, StoredPeriod, StoredPlanStatus, StoredService};
 
 use crate::error::{Error, Result};
 use crate::paths::REMOVED_PREFIX;
@@ -36,6 +37,8 @@ pub const TABLES: &[&str] = &[
     "by_municipality",
     "by_service_type",
     "issue_counts",
+    "visits",
+    "visit_findings",
 ];
 
 /// The tables of one oblast's period, ready to be stored.
@@ -211,15 +214,47 @@ impl History {
             } else {
                 Vec::new()
             };
+            // Kept only with a plan, and only since the history keeps them.
+            let plan_file = path.join("plan_status.parquet");
+            let plan_statuses = if plan_file.exists() {
+                tables::plan_statuses_from(&read_parquet(&plan_file)?).map_err(|e| Error::history(&path, e))?
+            } else {
+                Vec::new()
+            };
             periods.push(StoredPeriod {
                 meta,
                 services,
                 municipalities,
                 timeliness,
+                plan_statuses,
             });
         }
         periods.sort_by_key(|p| (p.meta.period.start, p.meta.period.end));
         Ok(periods)
+    }
+
+    /// One table of every stored period of an oblast with the period, oldest
+    /// first; `None` for a period stored before the table existed.
+    ///
+    /// Errors: [`Error::History`] when a stored period cannot be read.
+    pub fn load_table(&self, oblast: &str, stem: &str) -> Result<Vec<(Period, Option<DataFrame>)>> {
+        let mut out = Vec::new();
+        for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
+            if partition_value(&period_name, "period").is_none() {
+                continue;
+            }
+            let meta =
+                tables::meta_from(&read_parquet(&path.join("run.parquet"))?).map_err(|e| Error::history(&path, e))?;
+            let file = path.join(format!("{stem}.parquet"));
+            let table = if file.is_file() {
+                Some(read_parquet(&file)?)
+            } else {
+                None
+            };
+            out.push((meta.period, table));
+        }
+        out.sort_by_key(|(p, _)| (p.start, p.end));
+        Ok(out)
     }
 
     /// Removes one stored period; false when it was not stored.

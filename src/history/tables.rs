@@ -1,7 +1,8 @@
 //! The tables of one stored period: takes a finished run (its records,
 //! figures and findings) and gives, per oblast, the tidy typed frames the
 //! history keeps as Parquet — `run`, `services`, `municipal_cards`, `dsp`,
-//! `by_municipality`, `by_service_type`, `issue_counts` — and reads the
+//! `by_municipality`, `by_service_type`, `issue_counts`, and with the
+//! strategy's input `plan_status` and `activities` — and reads the
 //! parts a comparison needs back into a [`StoredPeriod`].
 //!
 //! Column types: text as UTF-8 strings, counts as Int64, decimals and money
@@ -12,6 +13,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::columns::{bools, floats, frame, ints, iso, opt_text, text};
 use crate::aggregate::{Aggregates, Columns, DSP_FIELDS, Figures, ServiceRow};
 use crate::error::{Error, Result};
 use crate::period::Period;
@@ -95,7 +97,9 @@ impl StoredService {
 
     /// A watched figure by its field id.
     pub fn figure(&self, field: &str) -> Option<f64> {
-        use crate::fields::service::{AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED};
+        use crate::schema::fields::service::{
+            AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED,
+        };
         match field {
             CAPACITY => self.capacity.map(|v| v as f64),
             AVG_USERS => self.avg_users,
@@ -168,6 +172,22 @@ pub struct StoredPeriod {
     /// One row per municipality of the oblast (empty for a period stored
     /// before socmon kept the calendar).
     pub timeliness: Vec<StoredTimeliness>,
+    /// The status of each action of the plan then in force (empty without
+    /// a plan, or for a period stored before the history kept them).
+    pub plan_statuses: Vec<StoredPlanStatus>,
+}
+
+/// A planned action as the history keeps it: who it is and how it stood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPlanStatus {
+    pub municipality_code: String,
+    /// As in `plan_status.csv`: `open`, `expand`, `reduce`, `close`.
+    pub action: String,
+    pub service_type: String,
+    pub service_name: String,
+    pub year: Option<i64>,
+    /// `on_time`, `late`, `overdue`, `not_due`.
+    pub status: String,
 }
 
 impl StoredPeriod {
@@ -189,7 +209,9 @@ impl StoredPeriod {
         let data_date = records
             .iter()
             .filter(|r| r.accepted())
-            .filter_map(|r| field_value(schemas, r, crate::fields::municipal::FILLED_ON).and_then(Value::as_date))
+            .filter_map(|r| {
+                field_value(schemas, r, crate::schema::fields::municipal::FILLED_ON).and_then(Value::as_date)
+            })
             .max();
         StoredPeriod {
             meta: PeriodMeta {
@@ -213,6 +235,7 @@ impl StoredPeriod {
                 .cloned()
                 .collect(),
             timeliness: current_timeliness(schemas, run, oblast),
+            plan_statuses: Vec::new(),
         }
     }
 }
@@ -256,34 +279,6 @@ fn field_value<'a>(schemas: &Schemas, record: &'a Record, id: &str) -> Option<&'
 
 pub(super) fn polars_error(e: PolarsError) -> Error {
     Error::Aggregate(e.to_string())
-}
-
-fn iso(date: Option<NaiveDate>) -> Option<String> {
-    date.map(|d| d.to_string())
-}
-
-fn text(name: &str, values: impl IntoIterator<Item = String>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<String>>())
-}
-
-fn opt_text(name: &str, values: impl IntoIterator<Item = Option<String>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<String>>>())
-}
-
-fn ints(name: &str, values: impl IntoIterator<Item = Option<i64>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<i64>>>())
-}
-
-fn floats(name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<f64>>>())
-}
-
-fn bools(name: &str, values: impl IntoIterator<Item = Option<bool>>) -> Column {
-    Column::new(name.into(), values.into_iter().collect::<Vec<Option<bool>>>())
-}
-
-fn frame(columns: Vec<Column>) -> Result<DataFrame> {
-    DataFrame::new_infer_height(columns).map_err(polars_error)
 }
 
 /// The tables of one oblast's stored period: (file stem, frame).
@@ -450,7 +445,7 @@ pub fn frames(
         text("contact_email", t.iter().map(|m| m.contact_email.clone())),
     ])?;
 
-    Ok(vec![
+    let tables = vec![
         ("run", run_frame),
         ("services", services),
         ("municipal_cards", municipal_cards),
@@ -459,7 +454,25 @@ pub fn frames(
         ("by_service_type", by_service_type),
         ("issue_counts", issue_counts),
         ("timeliness", timeliness),
-    ])
+    ];
+    Ok(tables)
+}
+
+/// The stored `plan_status` table read back.
+pub(super) fn plan_statuses_from(frame: &DataFrame) -> Result<Vec<StoredPlanStatus>> {
+    let c = Columns(frame);
+    let (code, action, kind) = (c.text("municipality_code")?, c.text("action")?, c.text("service_type")?);
+    let (name, year, status) = (c.text("service_name")?, c.i64("year")?, c.text("status")?);
+    Ok((0..frame.height())
+        .map(|i| StoredPlanStatus {
+            municipality_code: code[i].clone(),
+            action: action[i].clone(),
+            service_type: kind[i].clone(),
+            service_name: name[i].clone(),
+            year: year[i],
+            status: status[i].clone(),
+        })
+        .collect())
 }
 
 /// Accepted records of one role as a typed frame: where each came from, then

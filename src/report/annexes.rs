@@ -451,10 +451,10 @@ pub(super) fn annex3(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
             )
         };
         let [foster, kinship, residential, institutions] = [
-            crate::fields::dsp::CHILDREN_FOSTER,
-            crate::fields::dsp::CHILDREN_KINSHIP,
-            crate::fields::dsp::CHILDREN_RESIDENTIAL,
-            crate::fields::dsp::CHILDREN_INSTITUTIONS,
+            crate::schema::fields::dsp::CHILDREN_FOSTER,
+            crate::schema::fields::dsp::CHILDREN_KINSHIP,
+            crate::schema::fields::dsp::CHILDREN_RESIDENTIAL,
+            crate::schema::fields::dsp::CHILDREN_INSTITUTIONS,
         ]
         .map(|f| cell(row, dsp_col(f)));
         vec![
@@ -710,22 +710,22 @@ pub(super) fn annex5(ctx: &Ctx, ws: &mut Worksheet) -> Result<(), XlsxError> {
     let declared_cols = [
         col(ctx.t("Община", "Municipality"), Kind::Text, 0.0),
         col(
-            ctx.field_label("municipality", crate::fields::municipal::SERVICES_OPENED),
+            ctx.field_label("municipality", crate::schema::fields::municipal::SERVICES_OPENED),
             Kind::Int,
             0.0,
         ),
         col(
-            ctx.field_label("municipality", crate::fields::municipal::SERVICES_CLOSED),
+            ctx.field_label("municipality", crate::schema::fields::municipal::SERVICES_CLOSED),
             Kind::Int,
             0.0,
         ),
         col(
-            ctx.field_label("municipality", crate::fields::municipal::PROJECTS_ENDED),
+            ctx.field_label("municipality", crate::schema::fields::municipal::PROJECTS_ENDED),
             Kind::Int,
             0.0,
         ),
         col(
-            ctx.field_label("municipality", crate::fields::municipal::PROJECTS_SUSTAINED),
+            ctx.field_label("municipality", crate::schema::fields::municipal::PROJECTS_SUSTAINED),
             Kind::Int,
             0.0,
         ),

@@ -29,6 +29,7 @@ pub fn build(
     run: &Run,
     aggregates: &Aggregates,
     strategy: &crate::strategy::Assessment,
+    visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
     for issue in &run.issues {
@@ -40,6 +41,12 @@ pub fn build(
     let overdue = super::strategy::overdue_by_municipality(strategy);
     for code in overdue.keys() {
         by_municipality.entry(code).or_default();
+    }
+    // And its overdue recommendations of monitoring visits.
+    for row in visits.recommendations() {
+        if row.status == Some(crate::visits::follow::Status::Overdue) {
+            by_municipality.entry(row.municipality_code.as_str()).or_default();
+        }
     }
     let by_municipality: Vec<(&Submission, Vec<&Issue>)> = by_municipality
         .into_iter()
@@ -53,7 +60,7 @@ pub fn build(
         .map(|(submission, issues)| {
             let code = &submission.municipality_code;
             let own = overdue.get(code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            let bytes = workbook(config, aggregates, submission, &issues, own)
+            let bytes = workbook(config, aggregates, visits, submission, &issues, own)
                 .map_err(|e| Error::output(feedback_file(code), e))?;
             Ok((code.to_string(), bytes))
         })
@@ -63,6 +70,7 @@ pub fn build(
 fn workbook(
     config: &Config,
     aggregates: &Aggregates,
+    visits: &crate::visits::follow::Visits,
     submission: &Submission,
     issues: &[&Issue],
     overdue: &[&crate::strategy::matching::ActionStatus],
@@ -180,6 +188,7 @@ fn workbook(
     if !overdue.is_empty() {
         super::strategy::overdue_sheet(&mut wb, config, &f, overdue)?;
     }
+    super::visits::feedback_sheet(&mut wb, config, visits, &submission.municipality_code)?;
     let date = aggregates.data_date.unwrap_or(config.period.end).max(config.period.end);
     wb.set_properties(
         &DocProperties::new()

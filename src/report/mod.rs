@@ -17,6 +17,7 @@ pub mod reminders;
 pub mod sheetkit;
 pub mod strategy;
 pub mod text;
+pub mod visits;
 pub mod workbook;
 
 use std::path::{Path, PathBuf};
@@ -56,9 +57,10 @@ fn report_workbook(
     aggregates: &Aggregates,
     comparison: &Comparison,
     strategy: &Assessment,
+    visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<u8>> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        workbook::build(config, run, aggregates, comparison, strategy)
+        workbook::build(config, run, aggregates, comparison, strategy, visits)
     }))
     .unwrap_or_else(|_| {
         Err(Error::output(
@@ -78,14 +80,19 @@ pub fn build(
     aggregates: &Aggregates,
     comparison: &Comparison,
     strategy: &Assessment,
+    visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<OutputFile>> {
     // The report workbook is the largest single piece of work: built beside the rest.
     let (report, (data, feedback)) = rayon::join(
-        || report_workbook(config, run, aggregates, comparison, strategy),
+        || report_workbook(config, run, aggregates, comparison, strategy, visits),
         || {
             rayon::join(
-                || csv::build(config, run, aggregates, comparison),
-                || feedback::build(config, run, aggregates, strategy),
+                || {
+                    let mut data = csv::build(config, run, aggregates, comparison)?;
+                    data.extend(visits::csv_files(visits)?);
+                    Ok::<_, Error>(data)
+                },
+                || feedback::build(config, run, aggregates, strategy, visits),
             )
         },
     );

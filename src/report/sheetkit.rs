@@ -344,6 +344,34 @@ pub fn write_table<R: AsRef<[Out]>>(
     Ok(row)
 }
 
+/// The widest each column of a sheet is wanted by the tables written on
+/// it. Tables that share a sheet's columns each set them to their own
+/// widths as they are written; applied at the end, each column is as wide
+/// as its widest table wants it, so that no row fitted to its table's
+/// width is cut or runs into the next.
+#[derive(Debug, Default)]
+pub struct ColumnWidths(Vec<f64>);
+
+impl ColumnWidths {
+    /// A table of `cols` (from column 0) is on the sheet.
+    pub fn want(&mut self, cols: &[Col]) {
+        for (i, c) in cols.iter().enumerate() {
+            match self.0.get_mut(i) {
+                Some(width) => *width = width.max(c.width),
+                None => self.0.push(c.width),
+            }
+        }
+    }
+
+    /// Sets every column to its widest.
+    pub fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (i, width) in self.0.iter().enumerate() {
+            ws.set_column_width(i as u16, *width)?;
+        }
+        Ok(())
+    }
+}
+
 /// A4 pages, landscape for wide tables, one page wide.
 pub fn print_setup(ws: &mut Worksheet, landscape: bool) {
     ws.set_paper_size(9);

@@ -8,7 +8,7 @@
 use rust_xlsxwriter::{Chart, ChartType, Worksheet, XlsxError};
 
 use super::csv::{date, decimal, int, money, neutralise};
-use super::sheetkit::{Kind, Out, col, write_cell, write_header};
+use super::sheetkit::{ColumnWidths, Kind, Out, col, write_header, write_row};
 use super::workbook::Ctx;
 use crate::error::{Error, Result};
 use crate::issue::Lang;
@@ -74,16 +74,16 @@ fn version_name(ctx: &Ctx, updated_on: Option<chrono::NaiveDate>) -> String {
 fn table(
     ctx: &Ctx,
     ws: &mut Worksheet,
+    widths: &mut ColumnWidths,
     row: u32,
     cols: &[super::sheetkit::Col],
     rows: &[Vec<Out>],
 ) -> Result<u32, XlsxError> {
     write_header(ws, &ctx.f, row, 0, cols)?;
+    widths.want(cols);
     let mut r = row + 1;
     for cells in rows {
-        for (i, (c, v)) in cols.iter().zip(cells).enumerate() {
-            write_cell(ws, &ctx.f, r, i as u16, c.kind, v, false)?;
-        }
+        write_row(ws, &ctx.f, r, cols, cells, false)?;
         r += 1;
     }
     Ok(r)
@@ -118,8 +118,9 @@ pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, assessment: &Assessment) -> R
     }
     let mut row = 2u32;
     let mut chart_at = Vec::new();
+    let mut widths = ColumnWidths::default();
     for a in assessment.oblasts.iter().filter(|a| a.has_input()) {
-        row = oblast_section(ctx, ws, row, a, name, &mut chart_at)? + 1;
+        row = oblast_section(ctx, ws, &mut widths, row, a, name, &mut chart_at)? + 1;
     }
     for (first, last, anchor_row) in chart_at {
         let mut chart = Chart::new(ChartType::Bar);
@@ -137,12 +138,15 @@ pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, assessment: &Assessment) -> R
         chart.set_width(560).set_height(height);
         ws.insert_chart(anchor_row, 10, &chart)?;
     }
+    widths.apply(ws)?;
+    super::sheetkit::print_setup(ws, true);
     Ok(())
 }
 
 fn oblast_section(
     ctx: &Ctx,
     ws: &mut Worksheet,
+    widths: &mut ColumnWidths,
     mut row: u32,
     a: &OblastAssessment,
     _name: &str,
@@ -234,7 +238,7 @@ fn oblast_section(
                 ]
             })
             .collect();
-        row = table(ctx, ws, row, &cols, &rows)?;
+        row = table(ctx, ws, widths, row, &cols, &rows)?;
     }
     if a.plan().is_some() {
         row += 1;
@@ -277,7 +281,7 @@ fn oblast_section(
             })
             .collect();
         let first = row + 1;
-        let after = table(ctx, ws, row, &cols, &rows)?;
+        let after = table(ctx, ws, widths, row, &cols, &rows)?;
         // The chart: every municipality's share, not the oblast's total row.
         if a.progress.len() > 1 {
             charts.push((first, after - 2, row));
@@ -286,7 +290,7 @@ fn oblast_section(
 
         row += 1;
         row = heading(ctx, ws, row, ctx.t("Планирани действия", "Planned actions"))?;
-        let cols = [
+        let mut cols = vec![
             col(ctx.t("Община", "Municipality"), Kind::Text, 16.0),
             col(ctx.t("Действие", "Action"), Kind::Text, 14.0),
             col(ctx.t("Вид услуга", "Service type"), Kind::Wrap, 30.0),
@@ -307,7 +311,15 @@ fn oblast_section(
                 20.0,
             ),
         ];
-        let rows: Vec<Vec<Out>> = a
+        // With the history: the status in the period compared with, beside today's.
+        let then_header = a.previous_period.map(|p| match ctx.lang {
+            Lang::Bg => format!("Състояние към {}", p.end.format("%d.%m.%Y")),
+            Lang::En => format!("Status at {}", p.end.format("%d.%m.%Y")),
+        });
+        if let Some(header) = &then_header {
+            cols.insert(8, col(header, Kind::Text, 14.0));
+        }
+        let mut rows: Vec<Vec<Out>> = a
             .statuses
             .iter()
             .map(|s| {
@@ -344,7 +356,19 @@ fn oblast_section(
                 ]
             })
             .collect();
-        row = table(ctx, ws, row, &cols, &rows)?;
+        if then_header.is_some() {
+            for (i, r) in rows.iter_mut().enumerate() {
+                let then = a.previous_statuses.get(i).copied().flatten();
+                r.insert(
+                    8,
+                    Out::text(
+                        then.map(|t| status_name(ctx.lang, t))
+                            .unwrap_or(ctx.t("(не е в плана)", "(not in the plan)")),
+                    ),
+                );
+            }
+        }
+        row = table(ctx, ws, widths, row, &cols, &rows)?;
     }
     if !a.indicators.is_empty() {
         row += 1;
@@ -387,7 +411,7 @@ fn oblast_section(
                 ]
             })
             .collect();
-        row = table(ctx, ws, row, &cols, &rows)?;
+        row = table(ctx, ws, widths, row, &cols, &rows)?;
     }
     // Activities by status, per municipality and per measure.
     row += 1;
@@ -425,7 +449,7 @@ fn oblast_section(
                 .collect()
         })
         .collect();
-    row = table(ctx, ws, row, &status_cols("Община", "Municipality"), &rows)?;
+    row = table(ctx, ws, widths, row, &status_cols("Община", "Municipality"), &rows)?;
     let by_measure = counts(&|act| act.measure.clone());
     let rows: Vec<Vec<Out>> = by_measure
         .iter()
@@ -436,7 +460,7 @@ fn oblast_section(
         })
         .collect();
     row += 1;
-    row = table(ctx, ws, row, &status_cols("Мярка", "Measure"), &rows)?;
+    row = table(ctx, ws, widths, row, &status_cols("Мярка", "Measure"), &rows)?;
     row += 1;
     let missing: Vec<String> = a
         .without_report
@@ -496,7 +520,7 @@ fn oblast_section(
             ]
         })
         .collect();
-    row = table(ctx, ws, row, &cols, &rows)?;
+    row = table(ctx, ws, widths, row, &cols, &rows)?;
     Ok(row)
 }
 
@@ -543,6 +567,9 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
         "capacity_actual",
         "start_date",
         "end_date",
+        // After the contract columns: the status in the period compared with.
+        "previous_period",
+        "previous_status",
     ])?;
     let mut indicators = writer(&[
         "oblast_code",
@@ -585,8 +612,10 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
     ])?;
     for a in &assessment.oblasts {
         let version = a.plan().map(|p| version_label(p.updated_on)).unwrap_or_default();
-        for s in &a.statuses {
+        let previous_period = a.previous_period.map(|p| p.name()).unwrap_or_default();
+        for (i, s) in a.statuses.iter().enumerate() {
             let m = s.matched.as_ref();
+            let previous = a.previous_statuses.get(i).copied().flatten();
             row(
                 &mut plan,
                 vec![
@@ -613,6 +642,8 @@ pub fn csv_files(reference: &crate::reference::Reference, assessment: &Assessmen
                     } else {
                         None
                     })),
+                    previous_period.clone(),
+                    previous.map(|p| p.csv().to_string()).unwrap_or_default(),
                 ],
             )?;
         }

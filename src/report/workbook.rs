@@ -88,6 +88,7 @@ pub fn build(
     aggregates: &Aggregates,
     comparison: &Comparison,
     strategy: &crate::strategy::Assessment,
+    visits: &crate::visits::follow::Visits,
 ) -> Result<Vec<u8>> {
     let ctx = Ctx {
         config,
@@ -173,6 +174,16 @@ pub fn build(
     super::comparison::outliers(
         &ctx,
         workbook.add_worksheet().set_name(names.outliers).map_err(xlsx_error)?,
+    )
+    .map_err(xlsx_error)?;
+    // Provider visits (VISITS.md): its own module.
+    super::visits::sheet(
+        config,
+        visits,
+        workbook
+            .add_worksheet()
+            .set_name(super::visits::sheet_name(ctx.lang))
+            .map_err(xlsx_error)?,
     )
     .map_err(xlsx_error)?;
     super::annexes::submissions(
@@ -273,8 +284,8 @@ fn summary(ctx: &Ctx, ws: &mut Worksheet, sheet_name: &str) -> Result<(), XlsxEr
         col(ctx.t("Стойност", "Value"), Kind::Decimal, 18.0),
     ];
     write_header(ws, f, 4, 0, &cols)?;
-    let children_disabled = total.dsp_value(crate::fields::dsp::CHILDREN_DISABLED);
-    let adults_disabled = total.dsp_value(crate::fields::dsp::ADULTS_DISABLED);
+    let children_disabled = total.dsp_value(crate::schema::fields::dsp::CHILDREN_DISABLED);
+    let adults_disabled = total.dsp_value(crate::schema::fields::dsp::ADULTS_DISABLED);
     let headline: Vec<(&str, Kind, Out)> = vec![
         (
             ctx.t(

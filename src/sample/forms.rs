@@ -15,8 +15,8 @@ use chrono::NaiveDate;
 use super::names;
 use super::rng::Rng;
 use crate::book::BookValue;
-use crate::fields::service;
 use crate::reference::{Card, ExtraAliases, Reference};
+use crate::schema::fields::service;
 use crate::schema::{Choices, Field};
 
 /// What a field holds, before it is written down.

@@ -16,9 +16,9 @@ use chrono::NaiveDate;
 use super::forms::{self, Fact, plus};
 use super::model::{self, Municipality, Service};
 use super::rng::Rng;
-use crate::fields::{adults, children, service};
 use crate::period::Period;
 use crate::reference::Reference;
+use crate::schema::fields::{adults, children, service};
 
 /// A change planted in the later period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use super::plan::{CardSheet, Numbering, Return, Sheet, Spacing, TableSheet, TitleBlock, TitleLine};
 use crate::book::{Book, BookCell, BookError, BookSheet, BookValue, Merge};
-use crate::fields::{dsp, municipal, service};
+use crate::schema::fields::{dsp, municipal, service};
 use crate::schema::{Role, Schemas, Template};
 use crate::sheet::CellRef;
 
@@ -97,6 +97,7 @@ fn annex_number(template: &Template) -> Option<u32> {
         (Role::ServiceCard, _) => Some(1),
         (Role::MunicipalCard, _) => Some(3),
         (Role::Dsp, _) => Some(4),
+        (Role::ProviderVisit, _) => Some(8),
         (Role::StrategyPlan, _) => Some(5),
         (Role::StrategyIndicators, _) => Some(6),
         (Role::StrategyReport, _) => Some(7),

@@ -15,10 +15,10 @@ use super::forms::{self, Fact, Written, comma_decimal, grouped, plus};
 use super::names;
 use super::plan::{CardSheet, Planner, Return, Sheet, Subject, extension};
 use crate::book::BookFormat;
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::issue::{Lang, Severity};
 use crate::normalize::key;
 use crate::reference::Card;
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 
 /// A kind of honest mistake planted in a return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,6 +53,36 @@ pub enum Mistake {
     DuplicateCard,
     /// The municipal card's count of services differs from the cards sent.
     CardCountDiffers,
+    // The strategy's returns (planted by `super::strategy`, not among `ALL`,
+    // so that the other returns' mistakes are drawn as before).
+    /// A planned action that is not one of the list ("преструктуриране").
+    UnknownPlanAction,
+    /// A planned action's deadline after the strategy's last year.
+    PlanYearOutside,
+    /// An indicator's figure key that is not one of the vocabulary.
+    UnknownFigureKey,
+    /// A report's indicator code that the oblast's indicators lack.
+    UnknownIndicatorCode,
+    /// A report's activity status that is not one of the list.
+    UnknownActivityStatus,
+    /// A postponed or not-done activity without its difficulties (a warning).
+    DifficultiesMissing,
+    /// The municipal card's count of ended or sustained projects differs
+    /// from the service cards (a warning of `socmon run` once the strategy's
+    /// input is there: the sample draws the sustained count freely).
+    ProjectCountDiffers,
+    // Visit protocols (`super::visits`): planted in the first protocols of
+    // an oblast, never drawn with the returns' mistakes (not in `ALL`).
+    /// An institution of the team that the reference does not know.
+    VisitUnknownInstitution,
+    /// The same area twice on one protocol.
+    VisitAreaTwice,
+    /// A recommendation's deadline before the visit.
+    VisitDeadlineBeforeVisit,
+    /// Non-compliance without a finding.
+    VisitFindingMissing,
+    /// „изпълнена“ without the date it was done.
+    VisitDoneWithoutDate,
 }
 
 impl Mistake {
@@ -90,6 +120,15 @@ impl Mistake {
             Mistake::MalformedEmail => "format",
             Mistake::DuplicateCard => "duplicate",
             Mistake::CardCountDiffers => "card_count",
+            Mistake::UnknownPlanAction | Mistake::UnknownFigureKey | Mistake::UnknownActivityStatus => "enum",
+            Mistake::PlanYearOutside => "range",
+            Mistake::UnknownIndicatorCode => "unknown_indicator",
+            Mistake::DifficultiesMissing => "required",
+            Mistake::ProjectCountDiffers => "card_count",
+            Mistake::VisitUnknownInstitution => "enum",
+            Mistake::VisitAreaTwice => "duplicate",
+            Mistake::VisitDeadlineBeforeVisit => "cross_field",
+            Mistake::VisitFindingMissing | Mistake::VisitDoneWithoutDate => "required",
         }
     }
 
@@ -99,7 +138,9 @@ impl Mistake {
             Mistake::AverageAboveCapacity
             | Mistake::LicenceEndsInPeriod
             | Mistake::DuplicateCard
-            | Mistake::CardCountDiffers => Severity::Warning,
+            | Mistake::CardCountDiffers
+            | Mistake::DifficultiesMissing
+            | Mistake::ProjectCountDiffers => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -136,9 +177,57 @@ impl Mistake {
             ),
             Mistake::MalformedEmail => ("неправилен e-mail", "a malformed e-mail address"),
             Mistake::DuplicateCard => ("една и съща карта, подадена два пъти", "the same card sent twice"),
+            Mistake::VisitUnknownInstitution => (
+                "протокол: непозната институция в екипа",
+                "protocol: an unknown institution in the team",
+            ),
+            Mistake::VisitAreaTwice => (
+                "протокол: една област на проверка два пъти",
+                "protocol: the same area twice",
+            ),
+            Mistake::VisitDeadlineBeforeVisit => (
+                "протокол: срок преди датата на проверката",
+                "protocol: a deadline before the visit",
+            ),
+            Mistake::VisitFindingMissing => (
+                "протокол: несъответствия без констатация",
+                "protocol: non-compliance without a finding",
+            ),
+            Mistake::VisitDoneWithoutDate => (
+                "протокол: „изпълнена“ без дата на изпълнение",
+                "protocol: done without the date",
+            ),
             Mistake::CardCountDiffers => (
                 "броят услуги в картата на общината не съвпада с получените карти",
                 "the municipal card's count differs from the cards sent",
+            ),
+            Mistake::UnknownPlanAction => (
+                "действие в плана, което не е от списъка",
+                "a planned action not in the list",
+            ),
+            Mistake::PlanYearOutside => (
+                "срок извън годините на стратегията",
+                "a deadline outside the strategy's years",
+            ),
+            Mistake::UnknownFigureKey => (
+                "индикатор с непознат ключ за изчисляване",
+                "an indicator with an unknown figure key",
+            ),
+            Mistake::UnknownIndicatorCode => (
+                "код на индикатор, който областта няма",
+                "an indicator code the oblast lacks",
+            ),
+            Mistake::UnknownActivityStatus => (
+                "състояние на дейност, което не е от списъка",
+                "an activity status not in the list",
+            ),
+            Mistake::DifficultiesMissing => (
+                "отложена или неизпълнена дейност без причини",
+                "a postponed or not-done activity without its reasons",
+            ),
+            Mistake::ProjectCountDiffers => (
+                "броят проекти в картата на общината не съвпада с картите на услугите",
+                "the municipal card's count of projects differs from the service cards",
             ),
         };
         match lang {
@@ -348,7 +437,7 @@ fn fits_for(planner: &Planner, returns: &[Return], file: usize) -> Vec<Fit> {
                             }
                         }
                     }
-                    Subject::DspRow => {}
+                    Subject::DspRow | Subject::Strategy => {}
                 }
             }
             Sheet::Table(table) => {
@@ -587,6 +676,20 @@ fn apply(planner: &mut Planner, returns: &mut [Return], choice: &Fit, copies: &m
                 Mistake::CardCountDiffers => {
                     rewrite(planner, card, field, Fact::Int(int + 1));
                 }
+                // Planted in the strategy's tables only (`super::strategy`).
+                Mistake::UnknownPlanAction
+                | Mistake::PlanYearOutside
+                | Mistake::UnknownFigureKey
+                | Mistake::UnknownIndicatorCode
+                | Mistake::UnknownActivityStatus
+                | Mistake::DifficultiesMissing
+                | Mistake::ProjectCountDiffers => return false,
+                // Planted by `super::visits` in protocols, never drawn for a card.
+                Mistake::VisitUnknownInstitution
+                | Mistake::VisitAreaTwice
+                | Mistake::VisitDeadlineBeforeVisit
+                | Mistake::VisitFindingMissing
+                | Mistake::VisitDoneWithoutDate => return false,
                 Mistake::DuplicateCard => {
                     let record = card.record.clone();
                     let which = match &record.subject {

@@ -28,7 +28,9 @@ mod plan;
 mod readme;
 pub mod registry;
 mod rng;
+mod strategy;
 mod truth;
+mod visits;
 
 use std::path::Path;
 
@@ -39,9 +41,9 @@ pub use mistakes::Mistake;
 pub use truth::{ExpectedFigures, ExpectedOutlier, PlantedIssue, Truth};
 
 use crate::error::{Error, Result};
-use crate::fields::service;
 use crate::period::Period;
 use crate::reference::Card;
+use crate::schema::fields::service;
 use crate::schema::{Role, Schemas};
 use forms::Forms;
 use plan::Planner;
@@ -102,6 +104,8 @@ pub(crate) struct Templates {
     pub(crate) adults: usize,
     pub(crate) children: usize,
     pub(crate) dsp: usize,
+    /// The strategy's plan, indicators and report, when the schemas have them.
+    pub(crate) strategy: Option<strategy::StrategyTemplates>,
 }
 
 impl Templates {
@@ -121,6 +125,18 @@ impl Templates {
             adults: find(Role::ServiceCard, Some(Card::Adults), "service cards for adults")?,
             children: find(Role::ServiceCard, Some(Card::Children), "service cards for children")?,
             dsp: find(Role::Dsp, None, "the DSP table")?,
+            strategy: match (
+                find(Role::StrategyPlan, None, "the plan"),
+                find(Role::StrategyIndicators, None, "the indicators"),
+                find(Role::StrategyReport, None, "the report"),
+            ) {
+                (Ok(plan), Ok(indicators), Ok(report)) => Some(strategy::StrategyTemplates {
+                    plan,
+                    indicators,
+                    report,
+                }),
+                _ => None,
+            },
         })
     }
 }
@@ -194,6 +210,8 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     let mut returns = Vec::new();
     let mut planned = Vec::new();
     let mut statuses = Vec::new();
+    let mut strategy_returns = Vec::new();
+    let mut protocols = Vec::new();
     for code in &oblasts {
         let mut rng = Rng::derive(options.seed, code);
         let mut world = model::oblast(
@@ -205,6 +223,28 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             &mut rng,
             &mut next_id,
         );
+        let base = if oblasts.len() > 1 {
+            format!("Област {}/", forms.oblast_name(code))
+        } else {
+            String::new()
+        };
+        // The strategy's plan, indicators and reports, from the world as
+        // drawn for the base period and from a generator of their own, so
+        // that the other returns stay as they were and a later period has
+        // the same plan.
+        if let Some(strategy_templates) = templates.strategy {
+            let mut strategy_planner = planner(Rng::derive(options.seed, &format!("{code} strategy")));
+            strategy_returns.extend(strategy::oblast_returns(
+                &mut strategy_planner,
+                strategy_templates,
+                code,
+                &base,
+                &world,
+                options.period,
+                period,
+                options.mistakes,
+            ));
+        }
         if let Some(later) = options.later {
             let in_figures = |world: &[model::Municipality], period: Period| -> Vec<(usize, String, String, bool)> {
                 world
@@ -248,12 +288,9 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
                 }
             }
         }
-        let base = if oblasts.len() > 1 {
-            format!("Област {}/", forms.oblast_name(code))
-        } else {
-            String::new()
-        };
         returns.extend(planner(rng).oblast_returns(code, &base, &world));
+        // Monitoring visits to providers (VISITS.md): protocols beside the returns.
+        protocols.push(visits::protocols(reference, code, &base, &world, options)?);
     }
     let protected: Vec<usize> = planned.iter().map(|p: &Planned| p.service_id).collect();
     mistakes::plant(
@@ -262,6 +299,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         options.mistakes,
         &protected,
     );
+    returns.extend(strategy_returns);
     returns.sort_by(|a, b| a.relative.cmp(&b.relative));
 
     let rendered = returns
@@ -286,6 +324,12 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             bytes: rendered.bytes,
         })
         .collect();
+    for visits in protocols {
+        truth.planted.extend(visits.planted);
+        truth.records += visits.records;
+        truth.records_rejected += visits.rejected;
+        files.extend(visits.files);
+    }
     // The calendar: a registry per oblast dating the returns, a deadline a month after the period.
     let named: Vec<(String, String, String)> = oblasts
         .iter()

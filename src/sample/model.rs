@@ -14,9 +14,9 @@ use chrono::NaiveDate;
 use super::forms::{self, Fact, Facts, plus};
 use super::names;
 use super::rng::Rng;
-use crate::fields::{adults, children, dsp, municipal, service};
 use crate::period::Period;
 use crate::reference::{Card, Reference};
+use crate::schema::fields::{adults, children, dsp, municipal, service};
 
 /// What one municipality is and reports.
 #[derive(Debug, Clone)]
@@ -704,7 +704,7 @@ fn service(
 }
 
 /// "082 882 531, m.ivanova@byala.bg" or just the phone.
-fn contact(rng: &mut Rng, m: &Municipality, first: &str, last: &str) -> String {
+pub(crate) fn contact(rng: &mut Rng, m: &Municipality, first: &str, last: &str) -> String {
     let area = if m.code == "RSE27" {
         "082".to_string()
     } else {

@@ -15,9 +15,9 @@ use super::mistakes::Mistake;
 use super::model::{Municipality, Service};
 use super::rng::Rng;
 use crate::book::BookFormat;
-use crate::fields::{dsp, service};
 use crate::period::Period;
 use crate::reference::Card;
+use crate::schema::fields::{dsp, service};
 use crate::schema::{Schemas, Template};
 
 /// One file of the sample.
@@ -64,6 +64,8 @@ pub(crate) enum Subject {
         card: Card,
     },
     DspRow,
+    /// A row of the strategy's plan, indicators or a municipality's report.
+    Strategy,
 }
 
 /// A card: one record laid out as labels and values.

@@ -111,6 +111,18 @@ pub(crate) fn readme(
         truth.records,
         truth.records_rejected
     );
+    let strategy = files.iter().any(|f| f.relative.contains("Стратегия/"));
+    if strategy {
+        let _ = writeln!(
+            out,
+            "Стратегията (STRATEGY.md): в папка `Стратегия` (за всяка област) са планът за развитие на \
+             социалните услуги, както е приет и актуализиран (два файла, две версии), и индикаторите на \
+             стратегията (част от тях се изчисляват от данните, останалите се събират от отчетите на \
+             общините); в папката на всяка община без една е отчетът ѝ за изпълнението на общинската \
+             стратегия. Планът е съставен от услугите на общините, така че всяко действие има състояние: \
+             в срок, със закъснение, просрочено или предстоящо.\n"
+        );
+    }
     let _ = writeln!(out, "### Нарочно допуснати грешки\n");
     let _ = writeln!(
         out,
@@ -150,6 +162,17 @@ pub(crate) fn readme(
         truth.records,
         truth.records_rejected
     );
+    if strategy {
+        let _ = writeln!(
+            out,
+            "The strategy (STRATEGY.md): the folder `Стратегия` (of each oblast) holds the plan of services as \
+             adopted and as updated (two files, two versions) and the strategy's indicators (some computed \
+             from the figures, the others summed from the municipalities' reports); the folder of every \
+             municipality but one holds its report on the implementation of its own strategy. The plan is \
+             drawn from the municipalities' services, so that each action has a status: on time, late, \
+             overdue or not yet due.\n"
+        );
+    }
     let _ = writeln!(out, "### Planted mistakes\n");
     let _ = writeln!(
         out,

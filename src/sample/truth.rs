@@ -14,14 +14,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::forms::{Fact, active, int, money};
+use super::forms::{Fact, active, date, int, money};
 use super::layout::Place;
 use super::mistakes::Mistake;
 use super::plan::{Record, Return, Sheet, Subject};
-use crate::fields::{dsp, municipal, service};
 use crate::issue::Severity;
 use crate::period::Period;
 use crate::schema::Schemas;
+use crate::schema::fields::{dsp, municipal, service};
 
 /// What the report must add up for one municipality.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -257,6 +257,7 @@ pub(crate) fn evaluate(
                 }
             }
             Subject::MunicipalCard => figures.population = int(facts, municipal::POPULATION),
+            Subject::Strategy => {}
             Subject::DspRow => {
                 figures.children_disabled = int(facts, dsp::CHILDREN_DISABLED);
                 figures.adults_disabled = int(facts, dsp::ADULTS_DISABLED);
@@ -350,6 +351,68 @@ pub(crate) fn evaluate(
             issue.code = Mistake::CardCountDiffers.code().to_string();
             issue.severity = Mistake::CardCountDiffers.severity();
             truth.planted.push(issue);
+        }
+    }
+
+    // With the strategy's input, `socmon run` checks the municipal card's
+    // counts of ended and sustained projects against the accepted service
+    // cards (each service once): project ended on or before the period's
+    // last day; sustained when it runs on after that day.
+    let with_strategy: BTreeSet<&str> = returns
+        .iter()
+        .filter(|r| {
+            r.sheets.iter().any(|s| match s {
+                Sheet::Table(t) => t.rows.iter().any(|row| row.record.subject == Subject::Strategy),
+                Sheet::Card(_) => false,
+            })
+        })
+        .map(|r| r.oblast.as_str())
+        .collect();
+    let mut projects: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut seen: BTreeSet<usize> = BTreeSet::new();
+    for l in &landed {
+        let Subject::Service { id, .. } = &l.record.subject else {
+            continue;
+        };
+        if !l.accepted() || !l.municipality_read() || !l.type_read() || !seen.insert(*id) {
+            continue;
+        }
+        let facts = &l.record.facts;
+        let Some(project_end) = date(facts, service::PROJECT_END).filter(|d| *d <= period.end) else {
+            continue;
+        };
+        let start = date(facts, service::START_DATE);
+        let end = date(facts, service::END_DATE);
+        let continued = start.is_none_or(|d| d <= period.end)
+            && project_end < period.end
+            && end.is_none_or(|d| d > project_end && d >= period.start);
+        let count = projects.entry(l.record.municipality.as_str()).or_default();
+        count.0 += 1;
+        count.1 += i64::from(continued);
+    }
+    for card in landed.iter().filter(|l| l.record.subject == Subject::MunicipalCard) {
+        let oblast = reference
+            .municipality(&card.record.municipality)
+            .map(|m| m.oblast_code.as_str())
+            .unwrap_or("");
+        if !with_strategy.contains(oblast) || !card.accepted() || !card.municipality_read() {
+            continue;
+        }
+        let (ended, sustained) = projects
+            .get(card.record.municipality.as_str())
+            .copied()
+            .unwrap_or_default();
+        for (field, found) in [
+            (municipal::PROJECTS_ENDED, ended),
+            (municipal::PROJECTS_SUSTAINED, sustained),
+        ] {
+            if int(&card.record.facts, field).is_some_and(|declared| declared != found)
+                && card.place.cells.contains_key(field)
+            {
+                truth
+                    .planted
+                    .push(card.issue(field, Mistake::ProjectCountDiffers, card.cell(field), true));
+            }
         }
     }
 

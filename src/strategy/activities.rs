@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::check::oblast_of;
 use super::{code_of, text_of};
-use crate::fields::report as F;
+use crate::schema::fields::report as F;
 use crate::schema::{Role, Schemas};
 use crate::validate::Record;
 

@@ -6,10 +6,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::findings::StrategyFinding;
 use super::indicators::{Scope, figure_key_valid, resolve_scope, valid_figure_keys};
 use super::plan::{self, Action, strategy_years};
 use super::{code_of, text_of};
+use crate::issue::StrategyFinding;
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::key;
 use crate::schema::{Role, Template};

@@ -5,9 +5,9 @@
 //! baseline towards the target.
 
 use crate::aggregate::{Aggregates, DSP_FIELDS, Figures};
-use crate::fields::indicators as F;
 use crate::normalize::key;
 use crate::reference::{Reference, Table};
+use crate::schema::fields::indicators as F;
 use crate::schema::{Common, Role, Schemas};
 use crate::validate::Record;
 

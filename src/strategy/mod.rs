@@ -16,10 +16,10 @@
 
 pub mod activities;
 pub mod check;
-pub mod findings;
 pub mod indicators;
 pub mod matching;
 pub mod plan;
+pub mod stored;
 pub mod sustainability;
 
 pub use check::check;
@@ -88,6 +88,11 @@ pub struct OblastAssessment {
     /// Municipalities of the oblast (code, name) that sent no report.
     pub without_report: Vec<(String, String)>,
     pub sustainability: Vec<sustainability::Sustained>,
+    /// The period compared with, when the history holds the statuses of
+    /// its plan: then each action's status then, beside `statuses` (None
+    /// for an action that plan did not have).
+    pub previous_period: Option<Period>,
+    pub previous_statuses: Vec<Option<matching::Status>>,
 }
 
 impl OblastAssessment {
@@ -131,6 +136,10 @@ pub fn assess(
         if let Some(force) = a.plan() {
             a.statuses = matching::statuses(force, &aggregates.services, earlier, &a.activities, period);
             a.progress = matching::progress(schemas, oblast, &a.statuses);
+            if let Some((then, previous)) = previous_statuses(comparison, oblast, &a.statuses) {
+                a.previous_period = Some(then);
+                a.previous_statuses = previous;
+            }
         }
         a.indicators = indicators::values(schemas, records, oblast, single, aggregates, &a.activities);
         if a.has_input() {
@@ -146,6 +155,54 @@ pub fn assess(
         out.oblasts.push(a);
     }
     (out, findings)
+}
+
+/// The status each action had in the period the run is compared with, by
+/// the action's identity (municipality, action, type, normalised name);
+/// None when that period's history holds no plan statuses.
+fn previous_statuses(
+    comparison: &Comparison,
+    oblast: &str,
+    statuses: &[matching::ActionStatus],
+) -> Option<(Period, Vec<Option<matching::Status>>)> {
+    let then = comparison.baseline(oblast)?.meta.period;
+    let stored = comparison.earlier.get(oblast)?.iter().find(|p| p.meta.period == then)?;
+    if stored.plan_statuses.is_empty() {
+        return None;
+    }
+    let identity = |m: &str, action: &str, kind: &str, name: &str| {
+        (
+            m.to_string(),
+            action.to_string(),
+            kind.to_string(),
+            crate::normalize::key(name),
+        )
+    };
+    let by_identity: std::collections::HashMap<_, matching::Status> = stored
+        .plan_statuses
+        .iter()
+        .filter_map(|s| {
+            Some((
+                identity(&s.municipality_code, &s.action, &s.service_type, &s.service_name),
+                matching::Status::from_csv(&s.status)?,
+            ))
+        })
+        .collect();
+    let previous = statuses
+        .iter()
+        .map(|s| {
+            let a = &s.action;
+            by_identity
+                .get(&identity(
+                    &a.municipality_code,
+                    a.action.csv(),
+                    &a.service_type,
+                    &a.service_name,
+                ))
+                .copied()
+        })
+        .collect();
+    Some((then, previous))
 }
 
 /// One oblast's strategy figures as `run.json` carries them.

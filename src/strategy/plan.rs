@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::{code_of, int_of, money_of, text_of};
-use crate::fields::plan as F;
 use crate::normalize::key;
 use crate::period::Period;
+use crate::schema::fields::plan as F;
 use crate::schema::{Role, Schemas};
 use crate::sheet::CellRef;
 use crate::validate::Record;

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::findings::StrategyFinding;
 use crate::aggregate::Aggregates;
+use crate::issue::StrategyFinding;
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::period::Period;
 use crate::schema::{Role, Schemas};

@@ -282,6 +282,10 @@ fn blank_workbook(
             let rows = dsp_rows(schemas, oblast, template, lang);
             draft.add_table(name, template, &rows)?;
         }
+        Layout::FormTable => {
+            let sheet = sheets::protocol_sheet(&mut draft.ctx, name, template)?;
+            draft.push(sheet, name, template);
+        }
     }
     draft.mark_all(template);
     draft.finish(&Kind::Blank, words::title(template, lang))

@@ -20,9 +20,9 @@ use super::lists::{choices, municipality_name};
 use super::sheets::{Prefill, Values};
 use super::{Draft, template_of, words};
 use crate::error::{Error, Result};
-use crate::fields::service;
 use crate::issue::Lang;
 use crate::reference::{Card, Oblast};
+use crate::schema::fields::service;
 use crate::schema::{Field, FieldType, Role, Schemas, Template};
 
 /// One CSV row by column name.

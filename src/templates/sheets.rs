@@ -10,6 +10,10 @@
 //! title block, one header row, one row per municipality and a totals row
 //! that ends the table.
 
+mod protocol;
+
+pub(crate) use protocol::protocol_sheet;
+
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -158,6 +162,8 @@ impl Ctx<'_> {
         let lang = self.lang;
         let rule = DataValidation::new();
         let rule = match field.kind {
+            // Several values in one cell (a visit's team): the hint, no list.
+            FieldType::Text | FieldType::Enum if field.list => rule.allow_any_value(),
             FieldType::Text => rule.allow_any_value(),
             FieldType::Integer => rule.allow_whole_number(match (field.min, field.max) {
                 (Some(min), Some(max)) => DataValidationRule::Between(whole(min), whole(max)),

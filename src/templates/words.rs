@@ -184,6 +184,7 @@ pub(crate) fn blank_sheet_name(template: &Template, lang: Lang) -> &'static str 
         (Role::ServiceCard, _) => pick(lang, "Услуга за лица", "Service for adults"),
         (Role::MunicipalCard, _) => pick(lang, "Община", "Municipality"),
         (Role::Dsp, _) => pick(lang, "ДСП", "DSP"),
+        (Role::ProviderVisit, _) => pick(lang, "Протокол", "Protocol"),
         (Role::StrategyPlan, _) => pick(lang, "План", "Plan"),
         (Role::StrategyIndicators, _) => pick(lang, "Индикатори", "Indicators"),
         (Role::StrategyReport, _) => pick(lang, "Отчет", "Report"),

@@ -155,15 +155,15 @@ pub fn check_card_counts(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         }
         let (Some(m), Some(Value::Code(service))) = (
             record.municipality.as_deref(),
-            record.get(template, crate::fields::service::SERVICE_TYPE),
+            record.get(template, crate::schema::fields::service::SERVICE_TYPE),
         ) else {
             continue;
         };
         let opened = record
-            .get(template, crate::fields::service::START_DATE)
+            .get(template, crate::schema::fields::service::START_DATE)
             .and_then(Value::as_date);
         let closed = record
-            .get(template, crate::fields::service::END_DATE)
+            .get(template, crate::schema::fields::service::END_DATE)
             .and_then(Value::as_date);
         if opened.is_some() && !ctx.period.is_active(opened, closed) {
             continue;
@@ -255,7 +255,8 @@ pub fn check_missing(ctx: &Context, oblast: &str, records: &[Record]) -> Vec<Iss
             | Role::Registry
             | Role::StrategyPlan
             | Role::StrategyIndicators
-            | Role::StrategyReport => {}
+            | Role::StrategyReport
+            | Role::ProviderVisit => {}
         }
     }
     let card_template = schemas.templates.iter().find(|t| t.role == Role::MunicipalCard);
@@ -283,7 +284,7 @@ pub fn check_missing(ctx: &Context, oblast: &str, records: &[Record]) -> Vec<Iss
                 continue;
             }
             let mut issue = Issue::new(Location::default(), Severity::Warning, finding)
-                .field(crate::fields::municipal::MUNICIPALITY)
+                .field(crate::schema::fields::municipal::MUNICIPALITY)
                 .value(municipality.name_bg.clone())
                 .municipality(Some(&municipality.code));
             if let Some(t) = template {

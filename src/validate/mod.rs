@@ -4,6 +4,7 @@
 //! error is rejected; warnings keep it.
 
 pub mod across;
+pub mod protocol;
 pub mod record;
 pub mod value;
 

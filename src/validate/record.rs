@@ -323,7 +323,7 @@ impl Builder<'_> {
     fn check_required(&mut self) {
         for (i, field) in self.template.fields.iter().enumerate() {
             let slot = &self.slots[i];
-            if !field.required || slot.value.is_some() || slot.invalid || field.in_title {
+            if !field.required || slot.value.is_some() || slot.invalid || field.in_title || field.in_row {
                 continue;
             }
             if !slot.present && self.template.layout == Layout::Table {
@@ -590,6 +590,12 @@ pub fn validate_file(ctx: &Context, sheets: &[SheetRecords]) -> (Vec<Record>, Ve
     let mut issues = Vec::new();
     for sheet in sheets {
         let template = &ctx.schemas.templates[sheet.template];
+        if template.layout == Layout::FormTable {
+            let (mut protocol, mut found) = super::protocol::validate(ctx, sheet);
+            records.append(&mut protocol);
+            issues.append(&mut found);
+            continue;
+        }
         let Some(first) = sheet.records.first() else { continue };
         let (file, sheet_name) = (first.file.as_str(), first.sheet.as_str());
         let title = read_title_block(ctx, template, sheet, file, sheet_name, &mut issues);
@@ -617,6 +623,13 @@ pub fn validate_file(ctx: &Context, sheets: &[SheetRecords]) -> (Vec<Record>, Ve
     }
     check_unique_in_file(ctx, &mut records, &mut issues);
     (records, issues)
+}
+
+/// Validates the form of a form-and-table sheet (a visit protocol) as a
+/// card: its fields, the place, the required fields and the schema's rules.
+/// Its table's rows are checked by `super::protocol`.
+pub(crate) fn validate_form(ctx: &Context, raw: &RawRecord) -> (Record, Vec<Issue>) {
+    validate_record(ctx, raw, &TitleBlock { slots: Vec::new() })
 }
 
 fn validate_record(ctx: &Context, raw: &RawRecord, title: &TitleBlock) -> (Record, Vec<Issue>) {

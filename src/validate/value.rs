@@ -276,8 +276,48 @@ pub fn read_value(field: &Field, raw: &CellValue, common: &Common, reference: &R
         }
         FieldType::Date => read_date(raw).map(Value::Date),
         FieldType::YesNo => read_yes_no(raw, common).map(Value::Bool),
+        // Split before white space is folded: a new line separates items.
+        FieldType::Enum if field.list => match raw {
+            CellValue::Text(t) => read_list(field, t, reference),
+            other => read_list(field, &other.display(), reference),
+        },
         FieldType::Enum => read_choice(field, &cell_text(raw), reference).map(Value::Code),
     }
+}
+
+/// An enumeration holding several values (a visit's team): each item by
+/// code, name or alias; their codes joined by `;`. An unknown item names
+/// every known value.
+fn read_list(field: &Field, text: &str, reference: &Reference) -> Result<Value, Finding> {
+    let mut codes: Vec<String> = Vec::new();
+    for item in text.split([',', ';', '\n']).map(fold_text).filter(|i| !i.is_empty()) {
+        let item = item.as_str();
+        match read_choice(field, item, reference) {
+            Ok(code) => {
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
+            Err(Finding::UnknownChoice { .. }) => {
+                let known = match field.choices.as_ref() {
+                    Some(Choices::Reference(table)) => {
+                        let all: Vec<usize> = (0..reference.codes(*table).len()).collect();
+                        pairs(reference, *table, &all)
+                    }
+                    Some(Choices::Inline { values, .. }) => {
+                        values.iter().map(|v| (v.code.clone(), v.label.clone())).collect()
+                    }
+                    None => Vec::new(),
+                };
+                return Err(Finding::Visit(crate::issue::VisitFinding::UnknownListItem {
+                    item: item.to_string(),
+                    known,
+                }));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(Value::Code(codes.join(";")))
 }
 
 #[cfg(test)]

@@ -277,7 +277,11 @@ fn the_history_is_parquet_that_polars_reads_and_socmon_lists() {
         "{text}"
     );
     assert!(
-        lines[2].ends_with(&format!("\t7\t{}", csv_services.len() + 8 + 8)),
+        lines[2].ends_with(&format!(
+            "\t{}\t{}",
+            socmon::history::TABLES.len(),
+            csv_services.len() + 8 + 8
+        )),
         "{text}"
     );
 

@@ -1033,3 +1033,126 @@ fn make_strategy_fixture_sources() {
         BookFormat::Xlsx,
     );
 }
+
+/// The history keeps the plan in force, its statuses and the activities, so
+/// that the next quarter's run shows each action's status then and now.
+#[test]
+fn a_later_run_shows_each_actions_status_then_and_now_from_the_history() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let q2 = plan_status(
+        &root.join("ruse-2017Q2"),
+        &dir.path().join("out-q2"),
+        period("2017Q2"),
+        Some(&history),
+    );
+    assert!(!q2.is_empty());
+    // Without an earlier period there is nothing to show beside.
+    assert!(
+        q2.iter()
+            .all(|r| r["previous_period"].is_empty() && r["previous_status"].is_empty())
+    );
+    let stored = history.join("oblast=RSE/period=2017Q2");
+    for table in ["plan_status.parquet", "activities.parquet"] {
+        assert!(stored.join(table).is_file(), "{table} is not in the history");
+    }
+
+    let q3 = plan_status(
+        &root.join("ruse-2017Q3"),
+        &dir.path().join("out-q3"),
+        period("2017Q3"),
+        Some(&history),
+    );
+    // The same plan: every action has its status then, the one Q2's run gave.
+    assert_eq!(q3.len(), q2.len());
+    for now in &q3 {
+        assert_eq!(now["previous_period"], "2017Q2");
+        let then = q2
+            .iter()
+            .find(|t| {
+                ["municipality_code", "action", "service_type", "service_name"]
+                    .iter()
+                    .all(|k| t[*k] == now[*k])
+            })
+            .expect("the action was in Q2's plan");
+        assert_eq!(now["previous_status"], then["status"], "{now:?}");
+    }
+    // And the sheet shows it in a column of its own.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out-q3/report.xlsx")).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "Изпълнение на стратегията").unwrap();
+    let header = range
+        .rows()
+        .flat_map(|r| r.iter())
+        .any(|c| c.to_string() == "Състояние към 30.06.2017");
+    assert!(header, "no column with the status then");
+}
+
+/// A national run does the strategy per oblast: each oblast's plan, statuses,
+/// indicators and activities on its own (two oblasts of `socmon sample`,
+/// sharing the municipality name Бяла, read as `--oblast all`).
+#[test]
+fn a_national_run_assesses_each_oblasts_strategy_on_its_own() {
+    let options = socmon::sample::SampleOptions {
+        oblasts: vec!["RSE".into(), "VAR".into()],
+        scale: 1,
+        seed: 5,
+        mistakes: 0.0,
+        period: Period::report_2016_2017(),
+        later: None,
+    };
+    let sample = socmon::sample::generate(&schemas(), &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    socmon::sample::write(&sample, &dir.path().join("in")).unwrap();
+    let mut config = config(&dir.path().join("in"), None);
+    config.oblast = socmon::config::OblastChoice::All;
+    config.output = dir.path().join("out");
+    socmon::pipeline::report(&config).unwrap();
+    let data = dir.path().join("out/data");
+    let plan = csv_rows(&data.join("plan_status.csv"));
+    let indicators = csv_rows(&data.join("indicators.csv"));
+    let activities = csv_rows(&data.join("activities.csv"));
+    for oblast in ["RSE", "VAR"] {
+        let of = |rows: &[std::collections::HashMap<String, String>]| {
+            rows.iter().filter(|r| r["oblast_code"] == oblast).count()
+        };
+        assert!(of(&plan) > 10, "{oblast}: {} actions", of(&plan));
+        assert!(of(&indicators) >= 8, "{oblast}: {} indicators", of(&indicators));
+        assert!(of(&activities) > 10, "{oblast}: {} activities", of(&activities));
+        // Each action belongs to a municipality of its own oblast.
+        for r in plan.iter().filter(|r| r["oblast_code"] == oblast) {
+            let m = config.schemas.reference.municipality(&r["municipality_code"]).unwrap();
+            assert_eq!(m.oblast_code, oblast);
+        }
+        // Indicators computed from the oblast's own figures: its places per 1,000.
+        let per_1000 = indicators
+            .iter()
+            .find(|i| i["oblast_code"] == oblast && i["code"] == "И5")
+            .unwrap();
+        assert_eq!(per_1000["source"], "computed");
+        assert!(!per_1000["actual"].is_empty());
+    }
+    let i5: Vec<&String> = indicators
+        .iter()
+        .filter(|i| i["code"] == "И5")
+        .map(|i| &i["actual"])
+        .collect();
+    assert_ne!(i5[0], i5[1], "each oblast's own figure");
+    // Oblasts without a plan are not listed; run.json has one object per oblast with input.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/run.json")).unwrap()).unwrap();
+    let oblasts: Vec<&str> = json["strategy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["oblast"].as_str().unwrap())
+        .collect();
+    assert_eq!(oblasts, ["RSE", "VAR"]);
+    // The sheet has a section per oblast.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out/report.xlsx")).unwrap();
+    let range = calamine::Reader::worksheet_range(&mut book, "Изпълнение на стратегията").unwrap();
+    let texts: Vec<String> = range.rows().flat_map(|r| r.iter()).map(|c| c.to_string()).collect();
+    for heading in ["Русе (RSE)", "Варна (VAR)"] {
+        assert!(texts.iter().any(|t| t == heading), "no section for {heading}");
+    }
+}

@@ -102,6 +102,7 @@ fn blank_templates_are_one_workbook_per_template() {
         [
             "dsp.xlsx",
             "municipality.xlsx",
+            "provider_visit.xlsx",
             "registry.xlsx",
             "service_adults.xlsx",
             "service_children.xlsx",
@@ -268,6 +269,7 @@ fn blank_cards_read_back_as_blank_not_as_errors() {
             found,
             [
                 ("municipality.xlsx".to_string(), "blank_card".to_string()),
+                ("provider_visit.xlsx".to_string(), "blank_card".to_string()),
                 ("service_adults.xlsx".to_string(), "blank_card".to_string()),
                 ("service_children.xlsx".to_string(), "blank_card".to_string()),
             ],

@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::issue::Severity;
+use crate::issue::{Labels, Lang, Severity};
 use crate::normalize::{fold_text, key, label_key};
 use crate::reference::{Card, Reference, ReferenceSources, Table, Vocabulary};
+
+pub mod fields;
 
 /// How a template lays its fields out on a sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -25,6 +27,11 @@ pub enum Layout {
     Form,
     /// A header row, then one record per row.
     Table,
+    /// A form and a table on one sheet (a visit protocol): the form's
+    /// fields first, then a table header, then one row per entry. The form
+    /// is one record; each row is another, read with the form's values.
+    #[serde(rename = "form_table")]
+    FormTable,
 }
 
 /// What a template's records are in the monitoring.
@@ -37,6 +44,8 @@ pub enum Role {
     MunicipalCard,
     /// A DSP row: children and persons with disabilities of one municipality.
     Dsp,
+    /// A monitoring visit to a provider: the protocol and its rows (`crate::visits`).
+    ProviderVisit,
     /// A planned action of the strategy's plan of services (STRATEGY.md §5).
     StrategyPlan,
     /// An indicator of the strategy's logical framework (STRATEGY.md §6).
@@ -133,6 +142,11 @@ pub struct Field {
     pub help: String,
     /// A field of a table's title block (one value for every row).
     pub in_title: bool,
+    /// A column of the table part of a form-and-table sheet (`row_fields`).
+    pub in_row: bool,
+    /// An enumeration holding several values, separated by „,“, „;“ or new
+    /// lines (a visit's team of institutions); read as their codes joined by `;`.
+    pub list: bool,
     /// Outliers: this field's own share of change since the previous period
     /// that deserves a second look (else [`Outliers::change`]).
     pub outlier_change: Option<f64>,
@@ -359,6 +373,32 @@ impl Schemas {
     }
 }
 
+/// The names the messages of findings use: labels and titles as the schemas write them.
+impl Labels for Schemas {
+    fn field_label(&self, template: Option<&str>, field: &str, lang: Lang) -> Option<String> {
+        let found = template
+            .and_then(|t| self.template(t))
+            .and_then(|t| t.fields.iter().find(|f| f.id == field))
+            .or_else(|| {
+                self.templates
+                    .iter()
+                    .find_map(|t| t.fields.iter().find(|f| f.id == field))
+            })?;
+        Some(match lang {
+            Lang::Bg => found.label.clone(),
+            Lang::En => found.label_en.clone(),
+        })
+    }
+
+    fn template_title(&self, template: &str, lang: Lang) -> Option<String> {
+        let found = self.template(template)?;
+        Some(match lang {
+            Lang::Bg => found.title.clone(),
+            Lang::En => found.title_en.clone(),
+        })
+    }
+}
+
 // ---- the file format --------------------------------------------------------
 
 #[derive(Deserialize)]
@@ -394,8 +434,12 @@ struct TemplateFile {
     #[serde(default)]
     title_fields: Vec<FieldFile>,
     fields: Vec<FieldFile>,
+    /// The table part of a form-and-table layout.
     #[serde(default)]
-    rules: Vec<RuleFile>,
+    row_fields: Vec<FieldFile>,
+    /// Read one by one ([`RuleFile`]), so that an error names the rule.
+    #[serde(default)]
+    rules: Vec<toml::Table>,
     #[serde(default)]
     changes: Vec<Change>,
 }
@@ -430,6 +474,8 @@ struct FieldFile {
     in_oblast: Option<String>,
     #[serde(default)]
     unique_in_file: bool,
+    #[serde(default)]
+    list: bool,
     format: Option<TextFormat>,
     #[serde(default)]
     count_of_cards: Vec<String>,
@@ -441,8 +487,10 @@ struct FieldFile {
     prefill: bool,
 }
 
+/// One `[[rules]]` table. Its `kind` names the variant; it is read by
+/// [`RuleFile::parse`] so that an error can name the key that is wrong.
 #[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum RuleFile {
     Le {
         left: String,
@@ -483,49 +531,61 @@ enum RuleFile {
 /// The schema files built into the binary, used when no `schemas/` folder is
 /// found, so that an installed `socmon` works from any folder.
 const BUILT_IN: &[(&str, &str)] = &[
-    ("common.toml", include_str!("../schemas/common.toml")),
-    ("aliases.toml", include_str!("../schemas/aliases.toml")),
-    ("service_adults.toml", include_str!("../schemas/service_adults.toml")),
+    ("common.toml", include_str!("../../schemas/common.toml")),
+    ("aliases.toml", include_str!("../../schemas/aliases.toml")),
+    ("service_adults.toml", include_str!("../../schemas/service_adults.toml")),
     (
         "service_children.toml",
-        include_str!("../schemas/service_children.toml"),
+        include_str!("../../schemas/service_children.toml"),
     ),
-    ("municipality.toml", include_str!("../schemas/municipality.toml")),
-    ("dsp.toml", include_str!("../schemas/dsp.toml")),
-    ("strategy_plan.toml", include_str!("../schemas/strategy_plan.toml")),
+    ("municipality.toml", include_str!("../../schemas/municipality.toml")),
+    ("dsp.toml", include_str!("../../schemas/dsp.toml")),
+    ("provider_visit.toml", include_str!("../../schemas/provider_visit.toml")),
+    ("strategy_plan.toml", include_str!("../../schemas/strategy_plan.toml")),
     (
         "strategy_indicators.toml",
-        include_str!("../schemas/strategy_indicators.toml"),
+        include_str!("../../schemas/strategy_indicators.toml"),
     ),
-    ("strategy_report.toml", include_str!("../schemas/strategy_report.toml")),
-    ("registry.toml", include_str!("../schemas/registry.toml")),
+    (
+        "strategy_report.toml",
+        include_str!("../../schemas/strategy_report.toml"),
+    ),
+    ("registry.toml", include_str!("../../schemas/registry.toml")),
     (
         "reference/oblasts.csv",
-        include_str!("../schemas/reference/oblasts.csv"),
+        include_str!("../../schemas/reference/oblasts.csv"),
     ),
     (
         "reference/municipalities.csv",
-        include_str!("../schemas/reference/municipalities.csv"),
+        include_str!("../../schemas/reference/municipalities.csv"),
     ),
     (
         "reference/service_types.csv",
-        include_str!("../schemas/reference/service_types.csv"),
+        include_str!("../../schemas/reference/service_types.csv"),
     ),
     (
         "reference/financing_types.csv",
-        include_str!("../schemas/reference/financing_types.csv"),
+        include_str!("../../schemas/reference/financing_types.csv"),
     ),
     (
         "reference/provider_types.csv",
-        include_str!("../schemas/reference/provider_types.csv"),
+        include_str!("../../schemas/reference/provider_types.csv"),
+    ),
+    (
+        "reference/institutions.csv",
+        include_str!("../../schemas/reference/institutions.csv"),
+    ),
+    (
+        "reference/inspection_areas.csv",
+        include_str!("../../schemas/reference/inspection_areas.csv"),
     ),
     (
         "reference/plan_actions.csv",
-        include_str!("../schemas/reference/plan_actions.csv"),
+        include_str!("../../schemas/reference/plan_actions.csv"),
     ),
     (
         "reference/activity_statuses.csv",
-        include_str!("../schemas/reference/activity_statuses.csv"),
+        include_str!("../../schemas/reference/activity_statuses.csv"),
     ),
 ];
 
@@ -620,6 +680,8 @@ impl Schemas {
             service_types: source.read("reference/service_types.csv")?,
             financing_types: source.read("reference/financing_types.csv")?,
             provider_types: source.read("reference/provider_types.csv")?,
+            institutions: source.read("reference/institutions.csv")?,
+            inspection_areas: source.read("reference/inspection_areas.csv")?,
             plan_actions: source.read("reference/plan_actions.csv")?,
             activity_statuses: source.read("reference/activity_statuses.csv")?,
             aliases: source.read("aliases.toml")?,
@@ -657,7 +719,7 @@ impl Schemas {
         }
         check_set(&templates)?;
         for template in &templates {
-            crate::fields::check(template)?;
+            crate::schema::fields::check(template)?;
         }
         check_outliers(&common.outliers, &templates)?;
         check_counting(&common.counting, &reference)?;
@@ -713,10 +775,10 @@ fn check_outliers(o: &Outliers, templates: &[Template]) -> Result<()> {
         if !numeric {
             return Err(err(format!("names {id}, which is no number field of a service card")));
         }
-        if !crate::fields::STORED_FIGURES.contains(&id.as_str()) {
+        if !crate::schema::fields::STORED_FIGURES.contains(&id.as_str()) {
             return Err(err(format!(
                 "names {id}, which the history does not keep per service (it keeps {})",
-                crate::fields::STORED_FIGURES.join(", ")
+                crate::schema::fields::STORED_FIGURES.join(", ")
             )));
         }
     }
@@ -759,7 +821,7 @@ fn check_counting(c: &Counting, reference: &Reference) -> Result<()> {
     Ok(())
 }
 
-fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
+fn build_field(file: &str, spec: FieldFile, in_title: bool, in_row: bool) -> Result<Field> {
     let choices = match (spec.kind, spec.source, spec.values) {
         (FieldType::Enum, Some(table), None) => Some(Choices::Reference(table)),
         (FieldType::Enum, None, Some(values)) => {
@@ -808,10 +870,42 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
             ),
         ));
     }
-    if spec.outlier_change.is_some_and(|c| c.is_nan() || c <= 0.0) {
+    if let Some((key, v)) = [("min", spec.min), ("max", spec.max)]
+        .into_iter()
+        .find_map(|(key, v)| v.filter(|v| !v.is_finite()).map(|v| (key, v)))
+    {
+        return Err(schema_error(
+            file,
+            format!("field {}: `{key}` is {v}; it must be a number", spec.id),
+        ));
+    }
+    if let (Some(min), Some(max)) = (spec.min, spec.max)
+        && min > max
+    {
+        return Err(schema_error(
+            file,
+            format!(
+                "field {}: `min` ({min}) is above `max` ({max}); no value would do",
+                spec.id
+            ),
+        ));
+    }
+    if spec.outlier_min_change.is_some_and(|c| !c.is_finite() || c < 0.0) {
+        return Err(schema_error(
+            file,
+            format!("field {}: `outlier_min_change` is a number of at least 0", spec.id),
+        ));
+    }
+    if spec.outlier_change.is_some_and(|c| !c.is_finite() || c <= 0.0) {
         return Err(schema_error(
             file,
             format!("field {}: `outlier_change` is a share above 0 (0.5 = 50 %)", spec.id),
+        ));
+    }
+    if spec.list && spec.kind != FieldType::Enum {
+        return Err(schema_error(
+            file,
+            format!("field {}: `list` only goes with type = \"enum\"", spec.id),
         ));
     }
     if spec.format.is_some() && spec.kind != FieldType::Text {
@@ -837,6 +931,8 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
         count_of_cards: spec.count_of_cards,
         help: spec.help,
         in_title,
+        in_row,
+        list: spec.list,
         outlier_change: spec.outlier_change,
         outlier_min_change: spec.outlier_min_change,
         prefill: spec.prefill,
@@ -844,11 +940,20 @@ fn build_field(file: &str, spec: FieldFile, in_title: bool) -> Result<Field> {
 }
 
 fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Result<Template> {
+    if spec.template.trim().is_empty() {
+        return Err(schema_error(file, "`template` (the template's id) is empty"));
+    }
     if spec.version == 0 {
         return Err(schema_error(file, "version starts at 1"));
     }
-    if spec.layout == Layout::Form && !spec.title_fields.is_empty() {
+    if spec.layout != Layout::Table && !spec.title_fields.is_empty() {
         return Err(schema_error(file, "title_fields only go with layout = \"table\""));
+    }
+    if (spec.layout == Layout::FormTable) == spec.row_fields.is_empty() {
+        return Err(schema_error(
+            file,
+            "row_fields go with layout = \"form_table\", which needs them",
+        ));
     }
     if (spec.role == Role::ServiceCard) != spec.card.is_some() {
         return Err(schema_error(
@@ -860,17 +965,27 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         .title_fields
         .iter()
         .chain(spec.fields.iter())
+        .chain(spec.row_fields.iter())
         .map(|f| f.in_oblast.clone())
         .collect();
     let mut fields = Vec::new();
     for f in spec.title_fields {
-        fields.push(build_field(file, f, true)?);
+        fields.push(build_field(file, f, true, false)?);
     }
     for f in spec.fields {
-        fields.push(build_field(file, f, false)?);
+        fields.push(build_field(file, f, false, false)?);
+    }
+    for f in spec.row_fields {
+        fields.push(build_field(file, f, false, true)?);
     }
     let mut seen = HashSet::new();
     for f in &fields {
+        if f.id.trim().is_empty() {
+            return Err(schema_error(
+                file,
+                format!("a field with label \"{}\" has an empty id", f.label),
+            ));
+        }
         if !seen.insert(f.id.as_str()) {
             return Err(schema_error(file, format!("field id {} appears twice", f.id)));
         }
@@ -920,84 +1035,10 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         .collect::<Result<Vec<_>>>()?;
 
     let mut rules = Vec::new();
-    for rule in spec.rules {
-        rules.push(match rule {
-            RuleFile::Le {
-                left,
-                right,
-                factor,
-                severity,
-                at,
-            } => {
-                let (l, r) = (index(&left, "rule le")?, index(&right, "rule le")?);
-                let comparable = |a: FieldType, b: FieldType| {
-                    (a.is_numeric() && b.is_numeric()) || (a == FieldType::Date && b == FieldType::Date)
-                };
-                if !comparable(fields[l].kind, fields[r].kind) {
-                    return Err(schema_error(
-                        file,
-                        format!("rule le {left} ≤ {right}: both must be numbers or both dates"),
-                    ));
-                }
-                Rule::Le {
-                    left: l,
-                    right: r,
-                    factor: factor.unwrap_or(1.0),
-                    severity: severity.unwrap_or(Severity::Error),
-                    at: at.as_deref().map_or(Ok(l), |a| index(a, "rule le `at`"))?,
-                }
-            }
-            RuleFile::SumLe {
-                left,
-                right,
-                severity,
-                at,
-            } => {
-                let left_idx = left
-                    .iter()
-                    .map(|l| index(l, "rule sum_le"))
-                    .collect::<Result<Vec<_>>>()?;
-                let r = index(&right, "rule sum_le")?;
-                if !left_idx.iter().chain([&r]).all(|&i| fields[i].kind.is_numeric()) {
-                    return Err(schema_error(file, "rule sum_le compares numbers only"));
-                }
-                Rule::SumLe {
-                    at: at
-                        .as_deref()
-                        .map_or(Ok(left_idx[0]), |a| index(a, "rule sum_le `at`"))?,
-                    left: left_idx,
-                    right: r,
-                    severity: severity.unwrap_or(Severity::Error),
-                }
-            }
-            RuleFile::RequiredIf { field, when, codes } => Rule::RequiredIf {
-                field: index(&field, "rule required_if")?,
-                when: check_codes(file, &fields, index(&when, "rule required_if")?, &codes, reference)?,
-                codes,
-            },
-            RuleFile::RequiredUnless { field, when, codes } => Rule::RequiredUnless {
-                field: index(&field, "rule required_unless")?,
-                when: check_codes(file, &fields, index(&when, "rule required_unless")?, &codes, reference)?,
-                codes,
-            },
-            RuleFile::ValidThroughPeriod { field } => {
-                let f = index(&field, "rule valid_through_period")?;
-                if fields[f].kind != FieldType::Date {
-                    return Err(schema_error(file, "rule valid_through_period needs a date field"));
-                }
-                Rule::ValidThroughPeriod { field: f }
-            }
-            RuleFile::MatchesPeriod { left, right } => {
-                let (s, e) = (
-                    index(&left, "rule matches_period")?,
-                    index(&right, "rule matches_period")?,
-                );
-                if fields[s].kind != FieldType::Date || fields[e].kind != FieldType::Date {
-                    return Err(schema_error(file, "rule matches_period needs two date fields"));
-                }
-                Rule::MatchesPeriod { start: s, end: e }
-            }
-        });
+    for (i, rule) in spec.rules.into_iter().enumerate() {
+        let rule = RuleFile::parse(rule)
+            .map_err(|message| schema_error(file, format!("template {}, rule {}: {message}", spec.template, i + 1)))?;
+        rules.push(build_rule(file, &spec.template, i + 1, rule, &fields, reference)?);
     }
 
     let mut labels: HashMap<String, usize> = HashMap::new();
@@ -1046,26 +1087,215 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
     })
 }
 
-/// Checks that the codes a rule names exist in the `when` field's table.
-fn check_codes(file: &str, fields: &[Field], when: usize, codes: &[String], reference: &Reference) -> Result<usize> {
-    let Some(Choices::Reference(table)) = &fields[when].choices else {
-        return Err(schema_error(
-            file,
-            format!(
-                "rule on {}: `when` must be an enum of a reference table",
-                fields[when].id
-            ),
-        ));
-    };
-    for code in codes {
-        if reference.code_index(*table, code).is_none() {
-            return Err(schema_error(
-                file,
-                format!("rule on {}: {} has no code {code}", fields[when].id, table.file_name()),
-            ));
+impl RuleFile {
+    /// Reads one `[[rules]]` table: its `kind`, then the keys that kind
+    /// takes. The error says what is wrong and, where it is about one key,
+    /// names it.
+    fn parse(mut table: toml::Table) -> std::result::Result<RuleFile, String> {
+        let kind = match table.remove("kind") {
+            Some(toml::Value::String(kind)) => kind,
+            Some(other) => return Err(format!("`kind` is {other}; it is the name of a kind of rule")),
+            None => return Err("`kind` is missing".into()),
+        };
+        // `{ kind = { keys } }` reads as the variant straight from the text,
+        // so an error keeps its place, and the place names the key.
+        let text =
+            toml::to_string(&toml::Table::from_iter([(kind, toml::Value::Table(table))])).map_err(|e| e.to_string())?;
+        toml::from_str(&text).map_err(|e: toml::de::Error| {
+            let message = e.message().trim_end().to_string();
+            let line = e
+                .span()
+                .filter(|span| !text[span.clone()].contains('\n'))
+                .and_then(|span| text[..span.start].rsplit('\n').next().map(|start| (start, span)))
+                .map(|(start, span)| format!("{start}{}", &text[span.start..]));
+            match line.as_deref().and_then(|l| l.split_once(" = ")) {
+                Some((key, _)) if !key.starts_with('[') && !message.contains(key) => {
+                    format!("`{key}`: {message}")
+                }
+                _ => message,
+            }
+        })
+    }
+
+    /// The rule's `kind` as the schema file writes it.
+    fn kind(&self) -> &'static str {
+        match self {
+            RuleFile::Le { .. } => "le",
+            RuleFile::SumLe { .. } => "sum_le",
+            RuleFile::RequiredIf { .. } => "required_if",
+            RuleFile::RequiredUnless { .. } => "required_unless",
+            RuleFile::ValidThroughPeriod { .. } => "valid_through_period",
+            RuleFile::MatchesPeriod { .. } => "matches_period",
         }
     }
-    Ok(when)
+}
+
+/// A field type as the schema file writes it.
+fn type_name(kind: FieldType) -> &'static str {
+    match kind {
+        FieldType::Text => "text",
+        FieldType::Integer => "integer",
+        FieldType::Decimal => "decimal",
+        FieldType::Money => "money",
+        FieldType::Date => "date",
+        FieldType::YesNo => "yes_no",
+        FieldType::Oblast => "oblast",
+        FieldType::Municipality => "municipality",
+        FieldType::Enum => "enum",
+    }
+}
+
+/// Compiles the `number`th rule of a template (from 1, in file order).
+///
+/// Errors: [`Error::Schema`] naming the file, the template, the rule and
+/// what is wrong: a field the template does not have, a field of a type the
+/// rule cannot compare, a field compared with itself or listed twice, an
+/// empty `left` or `in` list, a code the reference table does not have, a
+/// `factor` that is no number above 0 (or one on dates), an `at` that is
+/// none of the rule's fields. Keys and kinds the format does not know are
+/// refused earlier, when the file is parsed.
+fn build_rule(
+    file: &str,
+    template: &str,
+    number: usize,
+    rule: RuleFile,
+    fields: &[Field],
+    reference: &Reference,
+) -> Result<Rule> {
+    let kind = rule.kind();
+    let err = |message: String| schema_error(file, format!("template {template}, rule {number} ({kind}): {message}"));
+    let index = |key: &str, id: &str| -> Result<usize> {
+        fields
+            .iter()
+            .position(|f| f.id == id)
+            .ok_or_else(|| err(format!("`{key}` names field {id}, which the template does not have")))
+    };
+    let typed = |i: usize| format!("{} is {}", fields[i].id, type_name(fields[i].kind));
+    // `at` names one of the rule's own fields: the finding sits at it.
+    let at = |at: Option<String>, own: &[usize], default: usize| -> Result<usize> {
+        let Some(id) = at else { return Ok(default) };
+        let i = index("at", &id)?;
+        if own.contains(&i) {
+            Ok(i)
+        } else {
+            Err(err(format!("`at` names field {id}, which the rule does not compare")))
+        }
+    };
+    // `field` is required depending on the reference code in `when`.
+    let required_when = |field: &str, when: &str, codes: &[String]| -> Result<(usize, usize)> {
+        let (f, w) = (index("field", field)?, index("when", when)?);
+        if f == w {
+            return Err(err(format!("`field` and `when` both name {field}")));
+        }
+        let Some(Choices::Reference(table)) = &fields[w].choices else {
+            return Err(err(format!(
+                "`when` names {when}, which is no enum of a reference table ({})",
+                type_name(fields[w].kind)
+            )));
+        };
+        if codes.is_empty() {
+            return Err(err("`in` lists no code".into()));
+        }
+        if let Some(code) = codes.iter().find(|c| reference.code_index(*table, c).is_none()) {
+            return Err(err(format!("`in`: {} has no code {code}", table.file_name())));
+        }
+        Ok((f, w))
+    };
+    Ok(match rule {
+        RuleFile::Le {
+            left,
+            right,
+            factor,
+            severity,
+            at: at_id,
+        } => {
+            let (l, r) = (index("left", &left)?, index("right", &right)?);
+            if l == r {
+                return Err(err(format!("compares {left} with itself")));
+            }
+            let (lk, rk) = (fields[l].kind, fields[r].kind);
+            let dates = lk == FieldType::Date && rk == FieldType::Date;
+            let numbers = lk.is_numeric() && rk.is_numeric();
+            if !(dates || numbers) {
+                return Err(err(format!(
+                    "{left} ≤ {right}: both must be numbers or both dates, and {}, {}",
+                    typed(l),
+                    typed(r)
+                )));
+            }
+            if let Some(f) = factor
+                && (dates || !f.is_finite() || f <= 0.0)
+            {
+                return Err(err(if dates {
+                    "`factor` only goes with numbers; dates are compared as they are".into()
+                } else {
+                    format!("`factor` is {f}; it must be a number above 0")
+                }));
+            }
+            Rule::Le {
+                left: l,
+                right: r,
+                factor: factor.unwrap_or(1.0),
+                severity: severity.unwrap_or(Severity::Error),
+                at: at(at_id, &[l, r], l)?,
+            }
+        }
+        RuleFile::SumLe {
+            left,
+            right,
+            severity,
+            at: at_id,
+        } => {
+            if left.is_empty() {
+                return Err(err("`left` lists no field; a sum needs at least one".into()));
+            }
+            let left_idx = left.iter().map(|l| index("left", l)).collect::<Result<Vec<_>>>()?;
+            let r = index("right", &right)?;
+            for (n, &i) in left_idx.iter().enumerate() {
+                if left_idx[..n].contains(&i) {
+                    return Err(err(format!("`left` lists {} twice", fields[i].id)));
+                }
+                if i == r {
+                    return Err(err(format!("{right} is both in `left` and `right`")));
+                }
+            }
+            if let Some(&i) = left_idx.iter().chain([&r]).find(|&&i| !fields[i].kind.is_numeric()) {
+                return Err(err(format!("compares numbers only, and {}", typed(i))));
+            }
+            let own: Vec<usize> = left_idx.iter().copied().chain([r]).collect();
+            Rule::SumLe {
+                at: at(at_id, &own, left_idx[0])?,
+                left: left_idx,
+                right: r,
+                severity: severity.unwrap_or(Severity::Error),
+            }
+        }
+        RuleFile::RequiredIf { field, when, codes } => {
+            let (field, when) = required_when(&field, &when, &codes)?;
+            Rule::RequiredIf { field, when, codes }
+        }
+        RuleFile::RequiredUnless { field, when, codes } => {
+            let (field, when) = required_when(&field, &when, &codes)?;
+            Rule::RequiredUnless { field, when, codes }
+        }
+        RuleFile::ValidThroughPeriod { field } => {
+            let f = index("field", &field)?;
+            if fields[f].kind != FieldType::Date {
+                return Err(err(format!("needs a date field, and {}", typed(f))));
+            }
+            Rule::ValidThroughPeriod { field: f }
+        }
+        RuleFile::MatchesPeriod { left, right } => {
+            let (s, e) = (index("left", &left)?, index("right", &right)?);
+            if s == e {
+                return Err(err(format!("compares {left} with itself")));
+            }
+            if let Some(&i) = [s, e].iter().find(|&&i| fields[i].kind != FieldType::Date) {
+                return Err(err(format!("needs two date fields, and {}", typed(i))));
+            }
+            Rule::MatchesPeriod { start: s, end: e }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -1114,6 +1344,7 @@ mod tests {
                 [
                     "dsp",
                     "municipality",
+                    "provider_visit",
                     "registry",
                     "service_adults",
                     "service_children",
@@ -1122,6 +1353,9 @@ mod tests {
                     "strategy_report"
                 ]
             );
+            let visit = schemas.template("provider_visit").unwrap();
+            assert_eq!(visit.fields.iter().filter(|f| f.in_row).count(), 8);
+            assert_eq!(visit.fields.iter().filter(|f| !f.in_row).count(), 10);
             let adults = schemas.template("service_adults").unwrap();
             assert_eq!(adults.fields.len(), 27);
             assert_eq!(schemas.template("service_children").unwrap().fields.len(), 32);

@@ -171,6 +171,26 @@ pub mod registry {
     pub const FILE: &str = "file";
 }
 
+/// Fields of the visit protocol (`provider_visit`, VISITS.md): its form,
+/// then the columns of its table.
+pub mod visit {
+    pub const OBLAST: &str = "oblast";
+    pub const MUNICIPALITY: &str = "municipality";
+    pub const SERVICE_NAME: &str = "service_name";
+    pub const SERVICE_TYPE: &str = "service_type";
+    pub const PROVIDER_NAME: &str = "provider_name";
+    pub const VISIT_DATE: &str = "visit_date";
+    pub const TEAM: &str = "team";
+    pub const AREA: &str = "area";
+    pub const ASSESSMENT: &str = "assessment";
+    pub const FINDING: &str = "finding";
+    pub const RECOMMENDATION: &str = "recommendation";
+    pub const DEADLINE: &str = "deadline";
+    pub const RESPONSIBLE: &str = "responsible";
+    pub const FOLLOW_UP: &str = "follow_up";
+    pub const DONE_ON: &str = "done_on";
+}
+
 /// The service-card figures the history keeps for every service (see
 /// `history::StoredService::figure`): the fields `[outliers]` in
 /// `common.toml` can compare with earlier periods.
@@ -196,6 +216,8 @@ pub enum Holder {
     MunicipalCard,
     /// Every DSP table.
     Dsp,
+    /// Every visit protocol.
+    VisitProtocol,
     /// The strategy's plan of services.
     StrategyPlan,
     /// The strategy's indicators.
@@ -215,6 +237,7 @@ impl Holder {
             Holder::ChildrenCard => template.role == Role::ServiceCard && template.card == Some(Card::Children),
             Holder::MunicipalCard => template.role == Role::MunicipalCard,
             Holder::Dsp => template.role == Role::Dsp,
+            Holder::VisitProtocol => template.role == Role::ProviderVisit,
             Holder::StrategyPlan => template.role == Role::StrategyPlan,
             Holder::StrategyIndicators => template.role == Role::StrategyIndicators,
             Holder::StrategyReport => template.role == Role::StrategyReport,
@@ -255,7 +278,7 @@ const fn choice(holder: Holder, id: &'static str, source: Option<Table>) -> Cont
 use FieldType::{Date, Decimal, Integer, Money, Municipality, Oblast, Text};
 use Holder::{
     AdultsCard, ChildrenCard, Dsp, MunicipalCard, Registry, ServiceCards, StrategyIndicators, StrategyPlan,
-    StrategyReport,
+    StrategyReport, VisitProtocol,
 };
 
 /// The fields the figures, the CSV files, the history, the comparison, the
@@ -313,6 +336,21 @@ pub const CONTRACT: &[Contracted] = &[
     field(Dsp, dsp::ADULTS_DISABLED_90, Integer),
     field(Dsp, dsp::PERSONAL_ASSISTANCE, Integer),
     field(Dsp, dsp::ADULTS_INSTITUTIONS, Integer),
+    field(VisitProtocol, visit::OBLAST, Oblast),
+    field(VisitProtocol, visit::MUNICIPALITY, Municipality),
+    field(VisitProtocol, visit::SERVICE_NAME, Text),
+    choice(VisitProtocol, visit::SERVICE_TYPE, Some(Table::ServiceTypes)),
+    field(VisitProtocol, visit::PROVIDER_NAME, Text),
+    field(VisitProtocol, visit::VISIT_DATE, Date),
+    choice(VisitProtocol, visit::TEAM, Some(Table::Institutions)),
+    choice(VisitProtocol, visit::AREA, Some(Table::InspectionAreas)),
+    choice(VisitProtocol, visit::ASSESSMENT, None),
+    field(VisitProtocol, visit::FINDING, Text),
+    field(VisitProtocol, visit::RECOMMENDATION, Text),
+    field(VisitProtocol, visit::DEADLINE, Date),
+    field(VisitProtocol, visit::RESPONSIBLE, Text),
+    choice(VisitProtocol, visit::FOLLOW_UP, None),
+    field(VisitProtocol, visit::DONE_ON, Date),
     field(StrategyPlan, plan::OBLAST, Oblast),
     field(StrategyPlan, plan::STRATEGY, Text),
     field(StrategyPlan, plan::STRATEGY_PERIOD, Text),
@@ -386,6 +424,8 @@ fn table_name(table: Table) -> &'static str {
         Table::ServiceTypes => "service_types",
         Table::FinancingTypes => "financing_types",
         Table::ProviderTypes => "provider_types",
+        Table::Institutions => "institutions",
+        Table::InspectionAreas => "inspection_areas",
         Table::PlanActions => "plan_actions",
         Table::ActivityStatuses => "activity_statuses",
     }
