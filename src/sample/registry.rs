@@ -38,6 +38,9 @@ pub struct CalendarTruth {
     pub received: BTreeMap<String, NaiveDate>,
 }
 
+/// A registry written: its path in the sample and its bytes.
+pub(crate) type RegistryFile = (String, Vec<u8>);
+
 /// The deadline of a period's returns: a month after it ends.
 pub fn deadline(period: Period) -> NaiveDate {
     period.end.checked_add_days(Days::new(31)).unwrap_or(period.end)
@@ -78,7 +81,7 @@ pub(crate) fn registries(
     period: Period,
     returns: &[Return],
     seed: u64,
-) -> Result<(Vec<(String, Vec<u8>)>, CalendarTruth), String> {
+) -> Result<(Vec<RegistryFile>, CalendarTruth), String> {
     let deadline = deadline(period);
     let mut truth = CalendarTruth {
         deadline: Some(deadline),
