@@ -12,6 +12,7 @@ use super::{code_of, text_of};
 use crate::issue::StrategyFinding;
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::normalize::key;
+use crate::schema::fields::{indicators as indicators_fields, plan as plan_fields, report as report_fields};
 use crate::schema::{Role, Template};
 use crate::sheet::CellRef;
 use crate::validate::{Context, Record, Value};
@@ -76,25 +77,28 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         }
         let first = &records[rows[0]];
         let t = &schemas.templates[first.template];
-        let years_text = text_of(t, first, "strategy_period");
+        let years_text = text_of(t, first, plan_fields::STRATEGY_PERIOD);
         let years = years_text.as_deref().and_then(strategy_years);
         let sheet_issue = match (&years_text, years) {
             (None, _) => Some(
                 Issue::error(
                     Location::sheet(&first.file, &first.sheet),
-                    if t.field_index("strategy_period").and_then(|i| first.cells[i]).is_some() {
+                    if t.field_index(plan_fields::STRATEGY_PERIOD)
+                        .and_then(|i| first.cells[i])
+                        .is_some()
+                    {
                         Finding::Required
                     } else {
                         Finding::LabelMissing
                     },
                 )
                 .template(&t.id)
-                .field("strategy_period"),
+                .field(plan_fields::STRATEGY_PERIOD),
             ),
             (Some(_), None) => Some(issue(
                 t,
                 first,
-                "strategy_period",
+                plan_fields::STRATEGY_PERIOD,
                 Severity::Error,
                 StrategyFinding::StrategyYearsUnreadable,
             )),
@@ -109,20 +113,34 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         }
         for &i in rows {
             let r = &records[i];
-            if let (Some((from, to)), Some(Value::Int(year))) = (years, r.get(t, "year"))
+            if let (Some((from, to)), Some(Value::Int(year))) = (years, r.get(t, plan_fields::YEAR))
                 && (*year < i64::from(from) || *year > i64::from(to))
             {
-                let found = issue(t, r, "year", Severity::Error, StrategyFinding::YearOutside { from, to });
+                let found = issue(
+                    t,
+                    r,
+                    plan_fields::YEAR,
+                    Severity::Error,
+                    StrategyFinding::YearOutside { from, to },
+                );
                 add(records, i, found, &mut issues);
             }
             let r = &records[i];
-            if code_of(t, r, "action").as_deref() == Some(Action::Close.code()) && r.get(t, "capacity").is_some() {
-                let found = issue(t, r, "capacity", Severity::Warning, StrategyFinding::CapacityOnClosure);
+            if code_of(t, r, plan_fields::ACTION).as_deref() == Some(Action::Close.code())
+                && r.get(t, plan_fields::CAPACITY).is_some()
+            {
+                let found = issue(
+                    t,
+                    r,
+                    plan_fields::CAPACITY,
+                    Severity::Warning,
+                    StrategyFinding::CapacityOnClosure,
+                );
                 add(records, i, found, &mut issues);
             }
             let r = &records[i];
             if let Some(oblast) = oblast_of(r, ctx.oblast) {
-                let version = r.get(t, "updated_on").and_then(Value::as_date);
+                let version = r.get(t, plan_fields::UPDATED_ON).and_then(Value::as_date);
                 version_files
                     .entry((oblast.to_string(), version))
                     .or_default()
@@ -148,7 +166,7 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
                 let found = issue(
                     t,
                     first,
-                    "updated_on",
+                    plan_fields::UPDATED_ON,
                     Severity::Error,
                     StrategyFinding::SameVersion {
                         other_file: other,
@@ -170,12 +188,17 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
             let t = &schemas.templates[r.template];
             let (Some(m), Some(action), Some(kind)) = (
                 r.municipality.clone(),
-                code_of(t, r, "action"),
-                code_of(t, r, "service_type"),
+                code_of(t, r, plan_fields::ACTION),
+                code_of(t, r, plan_fields::SERVICE_TYPE),
             ) else {
                 continue;
             };
-            let identity = (m, action, kind, key(&text_of(t, r, "service_name").unwrap_or_default()));
+            let identity = (
+                m,
+                action,
+                kind,
+                key(&text_of(t, r, plan_fields::SERVICE_NAME).unwrap_or_default()),
+            );
             if let Some(&j) = seen.get(&identity) {
                 let label = plan::version_label(*version);
                 for (here, there) in [(i, j), (j, i)] {
@@ -183,7 +206,7 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
                     let found = issue(
                         t,
                         &records[here],
-                        "action",
+                        plan_fields::ACTION,
                         Severity::Error,
                         StrategyFinding::DuplicateAction {
                             other,
@@ -213,7 +236,7 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
             issues.push(
                 Issue::error(Location::sheet(&first.file, &first.sheet), Finding::Required)
                     .template(&t.id)
-                    .field("oblast"),
+                    .field(indicators_fields::OBLAST),
             );
             for &i in rows {
                 records[i].errors += 1;
@@ -222,33 +245,33 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         };
         for &i in rows {
             let r = &records[i];
-            if let Some(figure) = text_of(t, r, "figure")
+            if let Some(figure) = text_of(t, r, indicators_fields::FIGURE)
                 && !figure_key_valid(&schemas.reference, &figure)
             {
                 let found = issue(
                     t,
                     r,
-                    "figure",
+                    indicators_fields::FIGURE,
                     Severity::Error,
                     StrategyFinding::UnknownFigureKey { valid: valid.clone() },
                 );
                 add(records, i, found, &mut issues);
             }
             let r = &records[i];
-            if let Some(scope) = text_of(t, r, "scope")
+            if let Some(scope) = text_of(t, r, indicators_fields::SCOPE)
                 && let Scope::Unknown(closest) = resolve_scope(&schemas.reference, &schemas.common, &oblast, &scope)
             {
                 let found = issue(
                     t,
                     r,
-                    "scope",
+                    indicators_fields::SCOPE,
                     Severity::Error,
                     StrategyFinding::UnknownScope { closest },
                 );
                 add(records, i, found, &mut issues);
             }
             let r = &records[i];
-            if let Some(code) = text_of(t, r, "code") {
+            if let Some(code) = text_of(t, r, indicators_fields::CODE) {
                 let known = codes.entry(oblast.clone()).or_default();
                 match known.get(&key(&code)) {
                     Some(&j) => {
@@ -256,13 +279,13 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
                             let other = Location::cell(
                                 &records[there].file,
                                 &records[there].sheet,
-                                at(t, &records[there], "code"),
+                                at(t, &records[there], indicators_fields::CODE),
                             )
                             .describe();
                             let found = issue(
                                 t,
                                 &records[here],
-                                "code",
+                                indicators_fields::CODE,
                                 Severity::Error,
                                 StrategyFinding::DuplicateIndicator { other },
                             );
@@ -292,7 +315,7 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
                 issues.push(
                     Issue::error(Location::sheet(&first.file, &first.sheet), Finding::Required)
                         .template(&t.id)
-                        .field("municipality"),
+                        .field(report_fields::MUNICIPALITY),
                 );
             }
             for &i in rows {
@@ -303,15 +326,15 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         }
         let first = &records[rows[0]];
         if let (Some(s), Some(e)) = (
-            first.get(t, "period_start").and_then(Value::as_date),
-            first.get(t, "period_end").and_then(Value::as_date),
+            first.get(t, report_fields::PERIOD_START).and_then(Value::as_date),
+            first.get(t, report_fields::PERIOD_END).and_then(Value::as_date),
         ) && (s != ctx.period.start || e != ctx.period.end)
         {
             let reported = crate::period::Period { start: s, end: e };
             issues.push(issue(
                 t,
                 first,
-                "period_start",
+                report_fields::PERIOD_START,
                 Severity::Warning,
                 StrategyFinding::ReportPeriodDiffers {
                     report_period: reported.display_bg(),
@@ -324,7 +347,13 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         let mut known_list: Vec<String> = known
             .map(|k| {
                 k.values()
-                    .filter_map(|&j| text_of(&schemas.templates[records[j].template], &records[j], "code"))
+                    .filter_map(|&j| {
+                        text_of(
+                            &schemas.templates[records[j].template],
+                            &records[j],
+                            indicators_fields::CODE,
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -332,12 +361,12 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
         let known_keys: HashSet<String> = known.map(|k| k.keys().cloned().collect()).unwrap_or_default();
         for &i in rows {
             let r = &records[i];
-            if let Some(code) = text_of(t, r, "indicator") {
+            if let Some(code) = text_of(t, r, report_fields::INDICATOR) {
                 if !known_keys.is_empty() && !known_keys.contains(&key(&code)) {
                     let found = issue(
                         t,
                         r,
-                        "indicator",
+                        report_fields::INDICATOR,
                         Severity::Error,
                         StrategyFinding::UnknownIndicator {
                             known: known_list.clone(),
@@ -346,18 +375,28 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
                     add(records, i, found, &mut issues);
                 }
                 let r = &records[i];
-                let value_cell = t.field_index("value").and_then(|v| r.cells[v]);
-                if r.get(t, "value").is_none() && (value_cell.is_some() || t.field_index("value").is_some()) {
+                let value_cell = t.field_index(report_fields::VALUE).and_then(|v| r.cells[v]);
+                if r.get(t, report_fields::VALUE).is_none()
+                    && (value_cell.is_some() || t.field_index(report_fields::VALUE).is_some())
+                {
                     let unreadable = value_cell.is_some() && r.errors > 0;
                     if !unreadable {
-                        let found = issue(t, r, "value", Severity::Error, StrategyFinding::ValueRequired);
+                        let found = issue(
+                            t,
+                            r,
+                            report_fields::VALUE,
+                            Severity::Error,
+                            StrategyFinding::ValueRequired,
+                        );
                         add(records, i, found, &mut issues);
                     }
                 }
             }
             let r = &records[i];
-            let status = code_of(t, r, "status");
-            if matches!(status.as_deref(), Some("NOT_DONE" | "POSTPONED")) && r.get(t, "difficulties").is_none() {
+            let status = code_of(t, r, report_fields::STATUS);
+            if matches!(status.as_deref(), Some("NOT_DONE" | "POSTPONED"))
+                && r.get(t, report_fields::DIFFICULTIES).is_none()
+            {
                 let name = status
                     .as_deref()
                     .and_then(|c| {
@@ -370,7 +409,7 @@ pub fn check(ctx: &Context, records: &mut [Record]) -> Vec<Issue> {
                 let found = issue(
                     t,
                     r,
-                    "difficulties",
+                    report_fields::DIFFICULTIES,
                     Severity::Warning,
                     StrategyFinding::DifficultiesExpected { status: name },
                 );
