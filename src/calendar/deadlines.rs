@@ -6,36 +6,12 @@
 
 use chrono::NaiveDate;
 
+pub use crate::issue::calendar::DeadlineKey;
+
 use crate::error::{Error, Result};
 use crate::normalize::parse_date_text;
 
-/// What a deadline is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum DeadlineKey {
-    /// The cards and DSP tables.
-    Returns,
-    /// The municipalities' implementation reports of the strategy.
-    StrategyReport,
-    /// The council's decision adopting that report.
-    CouncilDecision,
-}
-
 impl DeadlineKey {
-    pub const ALL: [DeadlineKey; 3] = [
-        DeadlineKey::Returns,
-        DeadlineKey::StrategyReport,
-        DeadlineKey::CouncilDecision,
-    ];
-
-    /// The key as `socmon.toml` and `--deadline` write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeadlineKey::Returns => "returns",
-            DeadlineKey::StrategyReport => "strategy_report",
-            DeadlineKey::CouncilDecision => "council_decision",
-        }
-    }
-
     /// Reads a key.
     ///
     /// Errors: [`Error::Usage`] naming the valid keys.

@@ -7,16 +7,7 @@
 
 use chrono::NaiveDate;
 
-/// Why a decision's text gave no date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecisionDate {
-    /// Nothing in the text is written as a date.
-    NoDate,
-    /// A date with a two-digit year („25.10.17"): the century is a guess.
-    TwoDigitYear,
-    /// Written as a date, but no such day („31.11.2017").
-    NoSuchDay,
-}
+pub use crate::issue::calendar::DecisionDate;
 
 /// The first date written in a decision's text.
 ///

@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 pub use crate::issue::CalendarFinding;
+pub use crate::issue::calendar::Source;
 pub use deadlines::{DeadlineKey, Deadlines};
 
 use crate::issue::{Finding, Issue, Location};
@@ -32,41 +33,6 @@ use crate::schema::fields::registry;
 use crate::schema::{Role, Schemas};
 use crate::sender::Senders;
 use crate::validate::Record;
-
-/// Where a received date came from, most trusted first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Source {
-    /// The registry of incoming documents (входящ регистър).
-    Registry,
-    /// The card's „Дата на попълване".
-    FilledOn,
-    /// The file's modification time: a last resort.
-    FileTime,
-}
-
-impl Source {
-    /// As `submissions.csv` writes it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Registry => "registry",
-            Source::FilledOn => "filled_on",
-            Source::FileTime => "file_time",
-        }
-    }
-
-    /// In the user's words.
-    pub fn label(self, lang: crate::issue::Lang) -> &'static str {
-        use crate::issue::Lang::{Bg, En};
-        match (self, lang) {
-            (Source::Registry, Bg) => "входящ регистър",
-            (Source::FilledOn, Bg) => "дата на попълване",
-            (Source::FileTime, Bg) => "дата на файла",
-            (Source::Registry, En) => "registry",
-            (Source::FilledOn, En) => "date filled in",
-            (Source::FileTime, En) => "file time",
-        }
-    }
-}
 
 /// When a return came and how that is known.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sheet::CellRef;
 
-mod calendar;
+pub mod calendar;
 mod messages;
 mod strategy;
 mod visits;

@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::calendar::DeadlineKey;
-use crate::calendar::decision::DecisionDate;
+use crate::issue::calendar::{DeadlineKey, DecisionDate};
 use crate::issue::{CalendarFinding, Lang};
 
 fn day(d: NaiveDate) -> String {
