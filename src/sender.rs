@@ -38,10 +38,19 @@ struct Known {
 #[derive(Debug, Clone, Default)]
 pub struct Senders {
     municipalities: Vec<Known>,
+    /// Each municipality's place in `municipalities`, by its code.
+    index: HashMap<String, usize>,
     /// The run's oblast when it has exactly one.
     single_oblast: Option<String>,
     /// Files with records, by their path relative to the input folder.
     by_file: HashMap<String, Sender>,
+}
+
+/// The folder a file is in (its own, not those further up); `None` for a
+/// file at the top of the input folder.
+fn folder_of(file: &str) -> Option<&str> {
+    let (folder, _) = file.rsplit_once(['/', '\\'])?;
+    folder.rsplit(['/', '\\']).next()
 }
 
 /// The value most often counted, when one is counted more than any other.
@@ -55,7 +64,7 @@ fn most_named(counts: BTreeMap<&str, usize>) -> Option<String> {
 impl Senders {
     /// Decides the sender of every file that gave records.
     pub fn decide(schemas: &Schemas, oblasts: &[String], records: &[Record]) -> Senders {
-        let municipalities = oblasts
+        let municipalities: Vec<Known> = oblasts
             .iter()
             .flat_map(|o| schemas.reference.municipalities_of(o))
             .map(|m| Known {
@@ -64,8 +73,14 @@ impl Senders {
                 name_key: format!(" {} ", key(&m.name_bg)),
             })
             .collect();
+        let index = municipalities
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.code.clone(), i))
+            .collect();
         let mut senders = Senders {
             municipalities,
+            index,
             single_oblast: (oblasts.len() == 1).then(|| oblasts[0].clone()),
             by_file: HashMap::new(),
         };
@@ -89,8 +104,18 @@ impl Senders {
                 *municipalities.entry(m).or_default() += 1;
             }
         }
+        // A folder holds many files: each is matched against the run's
+        // municipalities once.
+        let mut by_folder: HashMap<&str, Option<String>> = HashMap::new();
         for (file, (municipalities, oblasts_named)) in named {
-            let municipality = senders.from_folder(file).or_else(|| most_named(municipalities));
+            let from_folder = match folder_of(file) {
+                Some(folder) => by_folder
+                    .entry(folder)
+                    .or_insert_with(|| senders.folder_municipality(folder))
+                    .clone(),
+                None => None,
+            };
+            let municipality = from_folder.or_else(|| most_named(municipalities));
             let oblast = match &municipality {
                 Some(m) => senders.known(m).map(|k| k.oblast.clone()),
                 None => senders.single_oblast.clone().or_else(|| most_named(oblasts_named)),
@@ -103,7 +128,7 @@ impl Senders {
     }
 
     fn known(&self, code: &str) -> Option<&Known> {
-        self.municipalities.iter().find(|k| k.code == code)
+        self.index.get(code).map(|&i| &self.municipalities[i])
     }
 
     /// The municipality a file's folder names: the folder it is in, when
@@ -111,8 +136,11 @@ impl Senders {
     /// („SFO09_Godech") or by name („Борово"). Folders further up are an
     /// oblast's („Област Русе/ДСП/…") or anything else, and do not count.
     fn from_folder(&self, file: &str) -> Option<String> {
-        let (folder, _) = file.rsplit_once(['/', '\\'])?;
-        let folder = folder.rsplit(['/', '\\']).next()?;
+        self.folder_municipality(folder_of(file)?)
+    }
+
+    /// The municipality a folder's own name names (see [`Self::from_folder`]).
+    fn folder_municipality(&self, folder: &str) -> Option<String> {
         let upper = folder.to_uppercase();
         let folder_key = format!(" {} ", key(folder));
         let mut found = self
