@@ -211,6 +211,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     let mut planned = Vec::new();
     let mut statuses = Vec::new();
     let mut strategy_returns = Vec::new();
+    let mut reports = Vec::new();
     let mut protocols = Vec::new();
     for code in &oblasts {
         let mut rng = Rng::derive(options.seed, code);
@@ -234,7 +235,7 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         // the same plan.
         if let Some(strategy_templates) = templates.strategy {
             let mut strategy_planner = planner(Rng::derive(options.seed, &format!("{code} strategy")));
-            strategy_returns.extend(strategy::oblast_returns(
+            let (written, sent) = strategy::oblast_returns(
                 &mut strategy_planner,
                 strategy_templates,
                 code,
@@ -243,7 +244,10 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
                 options.period,
                 period,
                 options.mistakes,
-            ));
+                &mut Rng::derive(options.seed, &format!("{code} reports calendar")),
+            );
+            strategy_returns.extend(written);
+            reports.extend(sent);
         }
         if let Some(later) = options.later {
             let in_figures = |world: &[model::Municipality], period: Period| -> Vec<(usize, String, String, bool)> {
@@ -330,7 +334,8 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
         truth.records_rejected += visits.rejected;
         files.extend(visits.files);
     }
-    // The calendar: a registry per oblast dating the returns, a deadline a month after the period.
+    // The calendar: a registry per oblast dating the returns and the
+    // implementation reports; deadlines after the period.
     let named: Vec<(String, String, String)> = oblasts
         .iter()
         .map(|code| {
@@ -342,7 +347,8 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
             (code.clone(), base, forms.oblast_name(code))
         })
         .collect();
-    let (registries, calendar) = registry::registries(reference, &named, period, &returns, options.seed)
+    let reports = templates.strategy.map(|_| reports.as_slice());
+    let (registries, calendar) = registry::registries(reference, &named, period, &returns, reports, options.seed)
         .map_err(|e| Error::output(registry::REGISTRY_FILE, e))?;
     for (relative, bytes) in registries {
         files.push(SampleFile { relative, bytes });
@@ -359,8 +365,14 @@ pub fn generate(schemas: &Schemas, options: &SampleOptions) -> Result<Sample> {
     if let [one] = oblasts.as_slice() {
         settings.push_str(&format!("oblast = \"{one}\"\n"));
     }
-    if let Some(deadline) = truth.calendar.deadline {
-        settings.push_str(&format!("\n[deadlines]\nreturns = \"{deadline}\"\n"));
+    let deadlines = truth.calendar.deadlines;
+    if !deadlines.is_empty() {
+        settings.push_str("\n[deadlines]\n");
+        for key in crate::calendar::DeadlineKey::ALL {
+            if let Some(day) = deadlines.get(key) {
+                settings.push_str(&format!("{} = \"{day}\"\n", key.as_str()));
+            }
+        }
     }
     files.push(SampleFile {
         relative: crate::config::SETTINGS_FILE.into(),

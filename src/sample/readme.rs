@@ -7,6 +7,7 @@ use super::registry::REGISTRY_FILE;
 use std::fmt::Write as _;
 
 use super::{Mistake, SampleFile, SampleOptions, Truth};
+use crate::calendar::DeadlineKey;
 use crate::issue::Lang;
 use crate::period::Period;
 use crate::schema::Schemas;
@@ -189,10 +190,22 @@ pub(crate) fn readme(
     out
 }
 
-/// The calendar: the registry, the deadline in `socmon.toml`, who is late.
+/// What a deadline is for, in the README's words.
+fn what(key: DeadlineKey, lang: Lang) -> &'static str {
+    match (key, lang) {
+        (DeadlineKey::Returns, Lang::Bg) => "отчетни данни (карти и таблици)",
+        (DeadlineKey::StrategyReport, Lang::Bg) => "отчет за изпълнението на общинската стратегия",
+        (DeadlineKey::CouncilDecision, Lang::Bg) => "решение на общинския съвет за приемане на отчета",
+        (DeadlineKey::Returns, Lang::En) => "returns (cards and tables)",
+        (DeadlineKey::StrategyReport, Lang::En) => "implementation report of the municipal strategy",
+        (DeadlineKey::CouncilDecision, Lang::En) => "council decision adopting the report",
+    }
+}
+
+/// The calendar: the registry, the deadlines in `socmon.toml`, who is late, who is missing what.
 fn calendar(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {
     let c = &truth.calendar;
-    let Some(deadline) = c.deadline else { return };
+    let Some(deadline) = c.deadlines.returns else { return };
     let day = |d: chrono::NaiveDate| d.format("%d.%m.%Y").to_string();
     let name = |code: &str| {
         schemas
@@ -210,21 +223,38 @@ fn calendar(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {
             "Deadlines and the registry"
         }
     );
+    let reports = match (c.deadlines.strategy_report, c.deadlines.council_decision) {
+        (Some(report), Some(council)) if bg => format!(
+            ", за отчетите за изпълнението на общинските стратегии {} и за решенията на общинските съвети, \
+             с които са приети, {} (датата на решението се чете от текста му в заглавната част на отчета)",
+            day(report),
+            day(council)
+        ),
+        (Some(report), Some(council)) => format!(
+            ", the implementation reports' {} and that of the councils' decisions adopting them {} (the \
+             decision's date is read from its text in the report's title block)",
+            day(report),
+            day(council)
+        ),
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
         "{}",
         if bg {
             format!(
                 "`{REGISTRY_FILE}` е входящият регистър на областната администрация: кога е заведен всеки отчет \
-                 (по подател, а картата на общината — и по име на файла). `socmon.toml` задава срок за отчетните \
-                 данни {}. Закъснели по регистъра (находка `late` и ред в „Напомняния“):\n",
+                 (по подател, а картата на общината и отчетът за изпълнението на стратегията — и по име на файла). \
+                 `socmon.toml` задава срок за отчетните данни {}{reports}. Закъснели (находка `late` и \
+                 „закъснели“ в „Подадени данни“; закъснелите отчетни данни — и ред в „Напомняния“):\n",
                 day(deadline)
             )
         } else {
             format!(
                 "`{REGISTRY_FILE}` is the regional administration's registry of incoming documents: when each return \
-                 was registered (by sender, and the municipal card also by file name). `socmon.toml` sets the \
-                 returns' deadline {}. Late by the registry (a `late` finding and a row on „Напомняния“):\n",
+                 was registered (by sender, and the municipal card and the implementation report also by file \
+                 name). `socmon.toml` sets the returns' deadline {}{reports}. Late (a `late` finding and \"late\" \
+                 on „Подадени данни“; late returns also a row on „Напомняния“):\n",
                 day(deadline)
             )
         }
@@ -233,29 +263,64 @@ fn calendar(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {
         out,
         "{}",
         if bg {
-            "| Община | Получено на | Дни закъснение | Файл |\n| --- | --- | --- | --- |"
+            "| Община | Какво | Получено на (решение от) | Срок | Дни закъснение | Файл |\n| --- | --- | --- | --- | --- | --- |"
         } else {
-            "| Municipality | Received on | Days late | File |\n| --- | --- | --- | --- |"
+            "| Municipality | What | Received on (decision of) | Deadline | Days late | File |\n| --- | --- | --- | --- | --- | --- |"
         }
     );
     for late in &c.late {
         let _ = writeln!(
             out,
-            "| {} ({}) | {} | {} | `{}` |",
+            "| {} ({}) | {} | {} | {} | {} | `{}` |",
             name(&late.municipality),
             late.municipality,
+            what(late.what, lang),
             day(late.received_on),
+            c.deadlines.get(late.what).map(day).unwrap_or_default(),
             late.days,
             late.file
         );
     }
+    if !c.missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}\n",
+            if bg {
+                "Липсват („липсват“ в „Подадени данни“):"
+            } else {
+                "Missing (\"missing\" on „Подадени данни“):"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            if bg {
+                "| Община | Какво липсва | Срок |\n| --- | --- | --- |"
+            } else {
+                "| Municipality | What is missing | Deadline |\n| --- | --- | --- |"
+            }
+        );
+        for missing in &c.missing {
+            let _ = writeln!(
+                out,
+                "| {} ({}) | {} | {} |",
+                name(&missing.municipality),
+                missing.municipality,
+                what(missing.what, lang),
+                c.deadlines.get(missing.what).map(day).unwrap_or_default()
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\n{}",
-        if bg {
-            "Всички останали общини са подали в срок; липсващи няма (всяка община има отчети в набора)."
-        } else {
-            "Every other municipality sent in time; none is missing (every municipality has returns in the set)."
+        match (bg, c.missing.is_empty()) {
+            (true, true) =>
+                "Всички останали общини са подали в срок; липсващи няма (всяка община има отчети в набора).",
+            (true, false) => "Всичко останало е подадено в срок; отчетни данни (карти и таблици) има от всяка община.",
+            (false, true) =>
+                "Every other municipality sent in time; none is missing (every municipality has returns in the set).",
+            (false, false) => "Everything else came in time; every municipality sent returns (cards and tables).",
         }
     );
 }

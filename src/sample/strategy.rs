@@ -20,6 +20,8 @@ use super::forms::{self, Fact, Facts, Written, plus};
 use super::mistakes::Mistake;
 use super::model::{Municipality, Service};
 use super::plan::{Column, Planner, Record, Return, Row, Sheet, Subject, TableSheet, TableStyle, TitleLine};
+use super::registry::{ReportSent, SentReport, council_deadline, report_kinds};
+use super::rng::Rng;
 use crate::book::BookFormat;
 use crate::normalize::key;
 use crate::period::Period;
@@ -97,7 +99,8 @@ pub(crate) fn oblast_returns(
     base: Period,
     period: Period,
     share: f64,
-) -> Vec<Return> {
+    calendar: &mut Rng,
+) -> (Vec<Return>, Vec<SentReport>) {
     let actions = draw_plan(planner, world, base);
     // The update: the middle of the base period, so that the run uses it.
     let updated_on = plus(base.start, base.days() / 2);
@@ -129,12 +132,24 @@ pub(crate) fn oblast_returns(
     } else {
         None
     };
+    // How each report comes, from the calendar's own generator, so that
+    // the reports read as they did before the calendar.
+    let reporting: Vec<String> = world
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != silent)
+        .map(|(_, m)| m.code.clone())
+        .collect();
+    let kinds = report_kinds(calendar, &reporting);
+    let mut sent = Vec::new();
     for (i, m) in world.iter().enumerate() {
         if Some(i) == silent {
             continue;
         }
         let mine: Vec<&Action> = actions.iter().filter(|a| a.municipality == m.code).collect();
-        let sheet = report_sheet(planner, templates, oblast, m, &mine, &reported, period);
+        let kind = kinds.get(&m.code).copied().unwrap_or(ReportSent::OnTime);
+        let (sheet, filled_on, decision) = report_sheet(planner, templates, oblast, m, &mine, &reported, period, kind);
+        sent.push((returns.len(), m.code.clone(), kind, filled_on, decision));
         let name = m.name.replace(' ', "_");
         let format = if planner.dice.rng.chance(0.1) {
             BookFormat::Ods
@@ -154,7 +169,18 @@ pub(crate) fn oblast_returns(
     }
     plant(planner, &mut returns, share);
     super::plan::unique_names(&mut returns);
-    returns
+    let reports = sent
+        .into_iter()
+        .map(|(i, municipality, kind, filled_on, decision)| SentReport {
+            oblast: oblast.to_string(),
+            municipality,
+            file: returns[i].relative.clone(),
+            kind,
+            filled_on,
+            decision,
+        })
+        .collect();
+    (returns, reports)
 }
 
 fn file(relative: String, oblast: &str, sheet: TableSheet, format: BookFormat) -> Return {
@@ -745,32 +771,39 @@ fn report_sheet(
     actions: &[&Action],
     reported: &[&'static str],
     period: Period,
-) -> TableSheet {
+    kind: ReportSent,
+) -> (TableSheet, NaiveDate, Option<NaiveDate>) {
     let t = &planner.schemas.templates[templates.report];
     let columns = columns(planner, t, &["comment"]);
     let (first, last) = super::names::person(&mut planner.dice.rng);
     let dice = &mut planner.dice;
+    let oblast_written = planner.writer.oblast(dice, oblast);
+    // The council's decision: some weeks after the period (after the
+    // council's deadline when drawn late; none yet in a draft).
+    let number = dice.rng.range(100, 900);
+    let after = dice.rng.range(20, 40);
+    let decision = match kind {
+        ReportSent::OnTime | ReportSent::Late => Some(plus(period.end, after)),
+        ReportSent::DecisionLate => Some(plus(council_deadline(period), after - 17)),
+        ReportSent::NoDecision => None,
+    };
+    let filled_on = plus(period.end, dice.rng.range(5, 15));
     let title = vec![
         TitleLine::Text(format!(
             "Отчет за изпълнението на общинската стратегия за развитие на социалните услуги – община {}",
             m.name
         )),
-        TitleLine::Pair("Област:".into(), Written::Text(planner.writer.oblast(dice, oblast))),
+        TitleLine::Pair("Област:".into(), Written::Text(oblast_written)),
         TitleLine::Pair("Община:".into(), Written::Text(m.name.clone())),
         TitleLine::Pair("Отчетен период от:".into(), Written::Date(period.start)),
         TitleLine::Pair("Отчетен период до:".into(), Written::Date(period.end)),
         TitleLine::Pair(
             "Решение на Общинския съвет за приемане (№, дата):".into(),
-            Written::Text(format!(
-                "№ {}/{}",
-                dice.rng.range(100, 900),
-                forms::date_text(plus(period.end, dice.rng.range(20, 40)))
-            )),
+            decision.map_or(Written::Empty, |on| {
+                Written::Text(format!("№ {number}/{}", forms::date_text(on)))
+            }),
         ),
-        TitleLine::Pair(
-            "Дата на попълване:".into(),
-            Written::Date(plus(period.end, dice.rng.range(5, 15))),
-        ),
+        TitleLine::Pair("Дата на попълване:".into(), Written::Date(filled_on)),
         TitleLine::Pair("Попълнил:".into(), Written::Text(format!("{first} {last}"))),
         TitleLine::Pair(
             "Телефон, e-mail:".into(),
@@ -843,7 +876,7 @@ fn report_sheet(
             record: record(&m.code),
         });
     }
-    TableSheet {
+    let sheet = TableSheet {
         name: "Отчет".into(),
         template: templates.report,
         style: TableStyle {
@@ -856,7 +889,8 @@ fn report_sheet(
         rows,
         totals: None,
         footer: None,
-    }
+    };
+    (sheet, filled_on, decision)
 }
 
 /// The strategy's own honest mistakes, one in each of `share` of the files,

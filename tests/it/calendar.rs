@@ -524,8 +524,13 @@ fn the_history_keeps_timeliness_and_contacts_so_reminders_say_late_last_period_t
     assert_eq!(bjala_q2.contact_phone, "0817 72 234");
 }
 
+/// A generated sample run as a user runs it (its `socmon.toml` read for the
+/// period, the oblast and the three deadlines) reports exactly the late and
+/// missing municipalities its truth lists: in `submissions.csv` for the
+/// returns, the implementation report and the council decision, as `late`
+/// findings at their files, and in `reminders.csv` for the returns.
 #[test]
-fn the_sample_dates_every_return_by_its_registry_and_plants_late_municipalities() {
+fn the_sample_dates_every_return_by_its_registry_and_plants_late_and_missing_municipalities() {
     let schemas = schemas();
     let options = socmon::sample::SampleOptions {
         oblasts: vec!["RSE".into()],
@@ -537,35 +542,125 @@ fn the_sample_dates_every_return_by_its_registry_and_plants_late_municipalities(
     };
     let sample = socmon::sample::generate(&schemas, &options).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    socmon::sample::write(&sample, dir.path()).unwrap();
-    let settings = std::fs::read_to_string(dir.path().join("socmon.toml")).unwrap();
-    assert!(settings.contains("[deadlines]\nreturns = \"2017-07-31\""), "{settings}");
+    socmon::sample::write(&sample, &dir.path().join("in")).unwrap();
     let truth = &sample.truth.calendar;
-    assert!(!truth.late.is_empty());
-    let run = pipeline::check(&with_deadline(dir.path(), returns_by(truth.deadline.unwrap()))).unwrap();
-    // The registry is read with no finding, and dates every municipality.
-    assert!(run.registry.len() >= truth.received.len());
-    assert!(run.issues.iter().all(|i| !i.location.file.ends_with("регистър.xlsx")));
-    for (code, on) in &truth.received {
-        let m = run.calendar.of(code).unwrap();
+    let settings = std::fs::read_to_string(dir.path().join("in/socmon.toml")).unwrap();
+    assert!(
+        settings.contains(
+            "[deadlines]\nreturns = \"2017-07-31\"\nstrategy_report = \"2017-08-14\"\ncouncil_decision = \"2017-08-29\""
+        ),
+        "{settings}"
+    );
+    // Some late and some missing with each of the report and the decision;
+    // the municipality with no report misses both.
+    use socmon::calendar::DeadlineKey::{CouncilDecision, Returns, StrategyReport};
+    for key in [Returns, StrategyReport, CouncilDecision] {
+        assert!(truth.late.iter().any(|l| l.what == key), "none late with {key:?}");
+    }
+    for key in [StrategyReport, CouncilDecision] {
+        assert!(truth.missing.iter().any(|m| m.what == key), "none missing {key:?}");
+    }
+    assert!(
+        truth.missing.iter().any(|m| m.what == CouncilDecision
+            && !truth
+                .missing
+                .iter()
+                .any(|r| r.what == StrategyReport && r.municipality == m.municipality)),
+        "a report came without its council's decision: {:?}",
+        truth.missing
+    );
+
+    let output = socmon(
+        &["run", "--input", "in", "--output", "out", "--no-history", "--quiet"],
+        dir.path(),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out = dir.path().join("out");
+
+    // Every municipality's timeliness, for each deadline, as the truth has it.
+    let expected = |key, code: &str| {
+        if truth.missing.iter().any(|m| m.what == key && m.municipality == code) {
+            ("missing".to_string(), None)
+        } else if let Some(l) = truth.late.iter().find(|l| l.what == key && l.municipality == code) {
+            ("late".to_string(), Some(l.days))
+        } else {
+            ("on_time".to_string(), None)
+        }
+    };
+    let submissions = csv_rows(&out.join("data/submissions.csv"));
+    assert_eq!(submissions.len(), 8);
+    for row in &submissions {
+        let code = row["municipality_code"].as_str();
+        let (timeliness, days) = expected(Returns, code);
+        assert_eq!(row["timeliness"], timeliness, "{code}");
+        assert_eq!(row["days_late"], days.unwrap_or(0).to_string(), "{code}");
+        assert_eq!(row["received_on"], truth.received[code].to_string(), "{code}");
+        assert_eq!(row["received_source"], "registry", "{code}");
+        assert_eq!(row["report_timeliness"], expected(StrategyReport, code).0, "{code}");
         assert_eq!(
-            m.received.as_ref().map(|r| (r.on, r.source)),
-            Some((*on, Source::Registry)),
+            row["report_received_on"],
+            truth
+                .report_received
+                .get(code)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            "{code}"
+        );
+        assert_eq!(row["council_timeliness"], expected(CouncilDecision, code).0, "{code}");
+        assert_eq!(
+            row["council_decision_on"],
+            truth
+                .council_decision
+                .get(code)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             "{code}"
         );
     }
-    let mut late: Vec<(String, String)> = run
-        .issues
+
+    // A late finding at each late file (the decision's at its cell in the
+    // report), with its municipality; no other.
+    let issues = csv_rows(&out.join("data/issues.csv"));
+    let mut late: Vec<(String, String, String)> = issues
         .iter()
-        .filter(|i| i.code() == "late")
-        .map(|i| (i.location.file.clone(), i.municipality.clone().unwrap_or_default()))
+        .filter(|i| i["code"] == "late")
+        .map(|i| (i["file"].clone(), i["municipality_code"].clone(), i["field"].clone()))
         .collect();
     late.sort();
-    let mut expected: Vec<(String, String)> = truth
+    let mut want: Vec<(String, String, String)> = truth
         .late
         .iter()
-        .map(|l| (l.file.clone(), l.municipality.clone()))
+        .map(|l| {
+            let field = if l.what == CouncilDecision {
+                "council_decision"
+            } else {
+                ""
+            };
+            (l.file.clone(), l.municipality.clone(), field.to_string())
+        })
         .collect();
-    expected.sort();
-    assert_eq!(late, expected);
+    want.sort();
+    assert_eq!(late, want);
+    // The registry is read with no finding.
+    assert!(issues.iter().all(|i| !i["file"].ends_with("регистър.xlsx")));
+
+    // The reminders: the municipalities late with their returns, each with its days.
+    let reminders = csv_rows(&out.join("data/reminders.csv"));
+    let mut reminded: Vec<(String, String)> = reminders
+        .iter()
+        .map(|r| (r["municipality_code"].clone(), r["late"].clone()))
+        .collect();
+    reminded.sort();
+    let want: Vec<(String, String)> = truth
+        .late
+        .iter()
+        .filter(|l| l.what == Returns)
+        .map(|l| (l.municipality.clone(), l.days.to_string()))
+        .collect();
+    assert_eq!(reminded, want);
 }
