@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::calendar::Timeliness;
 use crate::compare::{ChangeStatus, Comparison};
 use crate::config::{self, Config, HistoryConfig, Settings};
 use crate::error::{Error, Result};
@@ -50,8 +51,10 @@ enum Command {
     Templates(TemplateArgs),
     /// Write realistic sample returns (synthetic figures, real municipalities)
     /// in every shape the templates allow, with each oblast's strategy (a plan
-    /// and its update, indicators, municipal reports) and protocols of
-    /// monitoring visits; the same seed gives the same files.
+    /// and its update, indicators, municipal reports), protocols of
+    /// monitoring visits, a registry of incoming documents and a socmon.toml
+    /// with the period's deadlines (some municipalities late, some missing a
+    /// report or a council decision); the same seed gives the same files.
     Sample(SampleArgs),
     /// List the periods stored in the history of runs, or remove one.
     History(HistoryArgs),
@@ -368,8 +371,9 @@ fn print_comparison(config: &Config, comparison: &Comparison, outliers: usize, s
     }
 }
 
-/// The calendar's line of the summary: the returns in time against their
-/// deadline, and the reminders written (only with a deadline or reminders).
+/// The calendar's lines of the summary: the returns in time against their
+/// deadline, the implementation reports and the councils' decisions
+/// against theirs (each only with its deadline), and the reminders written.
 fn print_calendar(config: &Config, run: &Run, report: &std::path::Path) {
     let t = |bg: &'static str, en: &'static str| report::text::tr(config.lang, bg, en);
     let counts = run.calendar.counts(None);
@@ -393,6 +397,34 @@ fn print_calendar(config: &Config, run: &Run, report: &std::path::Path) {
             counts.late,
             t("липсват", "missing"),
             counts.missing
+        );
+    }
+    let dates = &run.calendar.municipalities;
+    for (what, deadline, judged) in [
+        (
+            t("отчети за изпълнението", "implementation reports"),
+            run.calendar.deadlines.strategy_report,
+            dates.iter().map(|m| m.report_timeliness).collect::<Vec<_>>(),
+        ),
+        (
+            t("решения на общинските съвети", "council decisions"),
+            run.calendar.deadlines.council_decision,
+            dates.iter().map(|m| m.council_timeliness).collect(),
+        ),
+    ] {
+        let Some(deadline) = deadline else { continue };
+        let count = |f: fn(&Timeliness) -> bool| judged.iter().flatten().filter(|t| f(t)).count();
+        let _ = writeln!(
+            err,
+            "  {what}, {} {}: {} {}, {} {}, {} {}",
+            t("срок", "deadline"),
+            deadline.format("%d.%m.%Y"),
+            t("в срок", "on time"),
+            count(|t| *t == Timeliness::OnTime),
+            t("закъснели", "late"),
+            count(|t| matches!(t, Timeliness::Late { .. })),
+            t("липсват", "missing"),
+            count(|t| *t == Timeliness::Missing),
         );
     }
     let _ = writeln!(err, "  {}: {}", t("напомняния", "reminders"), reminders.display());

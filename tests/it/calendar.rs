@@ -570,17 +570,29 @@ fn the_sample_dates_every_return_by_its_registry_and_plants_late_and_missing_mun
         truth.missing
     );
 
-    let output = socmon(
-        &["run", "--input", "in", "--output", "out", "--no-history", "--quiet"],
-        dir.path(),
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = socmon(&["run", "--input", "in", "--output", "out", "--no-history"], dir.path());
+    let summary = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(0), "{summary}");
     let out = dir.path().join("out");
+    // The summary counts each deadline's municipalities on time, late and missing.
+    let count = |key, late: bool| {
+        if late {
+            truth.late.iter().filter(|l| l.what == key).count()
+        } else {
+            truth.missing.iter().filter(|m| m.what == key).count()
+        }
+    };
+    for (what, key, day) in [
+        ("отчети за изпълнението", StrategyReport, "14.08.2017"),
+        ("решения на общинските съвети", CouncilDecision, "29.08.2017"),
+    ] {
+        let (late, missing) = (count(key, true), count(key, false));
+        let line = format!(
+            "{what}, срок {day}: в срок {}, закъснели {late}, липсват {missing}",
+            8 - late - missing
+        );
+        assert!(summary.contains(&line), "{line}\n{summary}");
+    }
 
     // Every municipality's timeliness, for each deadline, as the truth has it.
     let expected = |key, code: &str| {
