@@ -141,6 +141,10 @@ struct TemplateArgs {
     /// Folder with the schema files. Default: ./schemas when present, else the built-in copy.
     #[arg(long, value_name = "DIR")]
     schemas: Option<PathBuf>,
+    /// The years of the oblast's strategy (first and last): the plan template
+    /// offers them in its year column and writes them as its strategy period.
+    #[arg(long, default_value = "2016-2020", value_name = "YEARS")]
+    strategy_years: String,
 }
 
 #[derive(Debug, Args)]
@@ -573,10 +577,17 @@ fn validate_command(args: &CheckArgs) -> Result<ExitCode> {
 }
 
 fn templates_command(args: &TemplateArgs) -> Result<ExitCode> {
+    let (first, last) = crate::strategy::plan::strategy_years(&args.strategy_years).ok_or_else(|| {
+        Error::Usage(format!(
+            "--strategy-years {}: write the strategy's first and last year, e.g. 2016-2020",
+            args.strategy_years
+        ))
+    })?;
     let schemas = load_schemas(args.schemas.as_ref(), &current_dir()?)?;
+    let strategy = crate::templates::StrategyYears { first, last };
     let files = match &args.prefill_from {
         Some(previous) => crate::templates::prefilled(&schemas, &args.oblast, args.lang.into(), previous)?,
-        None => crate::templates::blank(&schemas, &args.oblast, args.lang.into())?,
+        None => crate::templates::blank(&schemas, &args.oblast, args.lang.into(), strategy)?,
     };
     crate::templates::write(&files, &args.output).map_err(|e| Error::output(&args.output, e))?;
     let mut err = std::io::stderr().lock();

@@ -138,6 +138,9 @@ fn base_name(field: &Field) -> String {
 #[derive(Debug, Default)]
 pub(crate) struct Lists {
     pub(crate) entries: Vec<(String, Vec<String>)>,
+    /// The names of the lists whose values are numbers (the plan's years),
+    /// written as numbers so that a value chosen is a number.
+    pub(crate) numbers: std::collections::BTreeSet<String>,
 }
 
 impl Lists {
@@ -157,6 +160,13 @@ impl Lists {
             n += 1;
         }
         self.entries.push((name.clone(), values));
+        name
+    }
+
+    /// As [`Lists::name_for`], for a list of numbers.
+    pub(crate) fn name_for_numbers(&mut self, field: &Field, values: &[i32]) -> String {
+        let name = self.name_for(field, values.iter().map(i32::to_string).collect());
+        self.numbers.insert(name.clone());
         name
     }
 }

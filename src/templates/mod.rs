@@ -38,6 +38,33 @@ use instructions::Kind;
 use lists::Lists;
 use sheets::{Ctx, Prefill, Styles, Values};
 
+/// The years of the regional strategy a plan of services is made for: the
+/// plan template offers them in its year column's drop-down and writes them
+/// in its „Период на стратегията“ (STRATEGY.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StrategyYears {
+    pub first: i32,
+    pub last: i32,
+}
+
+impl StrategyYears {
+    /// The strategies of 2016–2020, which every oblast has now.
+    pub const CURRENT: StrategyYears = StrategyYears {
+        first: 2016,
+        last: 2020,
+    };
+
+    /// Every year of the strategy, in order.
+    pub fn years(self) -> std::ops::RangeInclusive<i32> {
+        self.first..=self.last
+    }
+
+    /// As a plan's title block writes them: „2016–2020“.
+    pub fn text(self) -> String {
+        format!("{}–{}", self.first, self.last)
+    }
+}
+
 /// The file name of a template's blank workbook: `<template id>.xlsx`.
 pub fn file_name(template: &Template) -> String {
     format!("{}.xlsx", template.id)
@@ -47,17 +74,18 @@ pub fn file_name(template: &Template) -> String {
 /// (`service_adults.xlsx`, `service_children.xlsx`, `municipality.xlsx`,
 /// `dsp.xlsx`, named after the template ids), as (file name, bytes).
 ///
-/// `oblast` is a code (`RSE`) or a name („Русе“, „Област Русе“).
+/// `oblast` is a code (`RSE`) or a name („Русе“, „Област Русе“);
+/// `strategy` the years of its strategy, for the plan of services.
 ///
 /// Errors: [`Error::Usage`] for an unknown or ambiguous oblast,
 /// [`Error::Output`] if a workbook cannot be built (a schema text over one
 /// of Excel's limits that cannot be shortened, say).
-pub fn blank(schemas: &Schemas, oblast: &str, lang: Lang) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn blank(schemas: &Schemas, oblast: &str, lang: Lang, strategy: StrategyYears) -> Result<Vec<(String, Vec<u8>)>> {
     let oblast = resolve_oblast(schemas, oblast)?;
     let mut files = Vec::new();
     for template in &schemas.templates {
         let name = file_name(template);
-        let bytes = blank_workbook(schemas, oblast, template, lang).map_err(|e| Error::output(&name, e))?;
+        let bytes = blank_workbook(schemas, oblast, template, lang, strategy).map_err(|e| Error::output(&name, e))?;
         files.push((name, bytes));
     }
     Ok(files)
@@ -156,12 +184,13 @@ struct Draft<'a> {
 }
 
 impl<'a> Draft<'a> {
-    fn new(schemas: &'a Schemas, oblast: &'a Oblast, lang: Lang) -> Draft<'a> {
+    fn new(schemas: &'a Schemas, oblast: &'a Oblast, lang: Lang, strategy: StrategyYears) -> Draft<'a> {
         Draft {
             ctx: Ctx {
                 schemas,
                 oblast,
                 lang,
+                strategy,
                 styles: Styles::new(),
                 lists: Lists::default(),
             },
@@ -178,9 +207,16 @@ impl<'a> Draft<'a> {
         Ok(())
     }
 
-    /// Adds the DSP table with one row per entry of `rows`.
-    fn add_table(&mut self, name: &str, template: &'a Template, rows: &[Values]) -> std::result::Result<(), XlsxError> {
-        let sheet = sheets::table_sheet(&mut self.ctx, name, template, &Values::new(), rows)?;
+    /// Adds a table with its title block's `title` values and one row per
+    /// entry of `rows` (the DSP's), else blank rows to fill in.
+    fn add_table(
+        &mut self,
+        name: &str,
+        template: &'a Template,
+        title: &Values,
+        rows: &[Values],
+    ) -> std::result::Result<(), XlsxError> {
+        let sheet = sheets::table_sheet(&mut self.ctx, name, template, title, rows)?;
         self.push(sheet, name, template);
         Ok(())
     }
@@ -216,8 +252,12 @@ impl<'a> Draft<'a> {
             ws.set_name(sheet_name)?;
             for (col, (name, values)) in self.ctx.lists.entries.iter().enumerate() {
                 let col = col as u16;
+                let numbers = self.ctx.lists.numbers.contains(name);
                 for (row, value) in values.iter().enumerate() {
-                    ws.write_string(row as u32, col, value)?;
+                    match value.parse::<f64>() {
+                        Ok(n) if numbers => ws.write_number(row as u32, col, n)?,
+                        _ => ws.write_string(row as u32, col, value)?,
+                    };
                 }
                 ws.set_column_width(col, 40)?;
                 let letter = column_name(u32::from(col));
@@ -273,14 +313,27 @@ fn blank_workbook(
     oblast: &Oblast,
     template: &Template,
     lang: Lang,
+    strategy: StrategyYears,
 ) -> std::result::Result<Vec<u8>, XlsxError> {
-    let mut draft = Draft::new(schemas, oblast, lang);
+    let mut draft = Draft::new(schemas, oblast, lang, strategy);
     let name = words::blank_sheet_name(template, lang);
     match template.layout {
         Layout::Form => draft.add_form(name, template, &Values::new())?,
         Layout::Table => {
-            let rows = dsp_rows(schemas, oblast, template, lang);
-            draft.add_table(name, template, &rows)?;
+            // The DSP's table has a row per municipality; the others are filled row by row.
+            let rows = match template.role {
+                Role::Dsp => dsp_rows(schemas, oblast, template, lang),
+                _ => Vec::new(),
+            };
+            // The plan carries the strategy's years its drop-down offers.
+            let mut title = Values::new();
+            if template.role == Role::StrategyPlan {
+                title.insert(
+                    crate::schema::fields::plan::STRATEGY_PERIOD.to_string(),
+                    sheets::Prefill::Text(strategy.text()),
+                );
+            }
+            draft.add_table(name, template, &title, &rows)?;
         }
         Layout::FormTable => {
             let sheet = sheets::protocol_sheet(&mut draft.ctx, name, template)?;
@@ -328,7 +381,7 @@ mod tests {
         let s = schemas();
         for oblast in &s.reference.oblasts {
             for lang in [Lang::Bg, Lang::En] {
-                let files = blank(&s, &oblast.code, lang).unwrap();
+                let files = blank(&s, &oblast.code, lang, StrategyYears::CURRENT).unwrap();
                 assert_eq!(files.len(), s.templates.len(), "{}", oblast.code);
             }
         }
@@ -336,9 +389,13 @@ mod tests {
 
     #[test]
     fn an_unknown_oblast_names_the_known_ones() {
-        let err = blank(&schemas(), "Атлантида", Lang::Bg).unwrap_err().to_string();
+        let err = blank(&schemas(), "Атлантида", Lang::Bg, StrategyYears::CURRENT)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Атлантида") && err.contains("RSE (Русе)"), "{err}");
-        let err = blank(&schemas(), "София", Lang::Bg).unwrap_err().to_string();
+        let err = blank(&schemas(), "София", Lang::Bg, StrategyYears::CURRENT)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("SFO") && err.contains("SOF"), "{err}");
     }
 
@@ -405,7 +462,10 @@ mod tests {
     #[test]
     fn the_same_schemas_give_the_same_bytes() {
         let s = schemas();
-        assert_eq!(blank(&s, "RSE", Lang::Bg).unwrap(), blank(&s, "RSE", Lang::Bg).unwrap());
+        assert_eq!(
+            blank(&s, "RSE", Lang::Bg, StrategyYears::CURRENT).unwrap(),
+            blank(&s, "RSE", Lang::Bg, StrategyYears::CURRENT).unwrap()
+        );
     }
 
     #[test]

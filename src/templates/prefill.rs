@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use super::instructions::Kind;
 use super::lists::{choices, municipality_name};
 use super::sheets::{Prefill, Values};
-use super::{Draft, template_of, words};
+use super::{Draft, StrategyYears, template_of, words};
 use crate::error::{Error, Result};
 use crate::issue::Lang;
 use crate::reference::{Card, Oblast};
@@ -259,7 +259,7 @@ pub(crate) fn workbooks(
                 card.insert(field.id.clone(), value);
             }
         }
-        let mut draft = Draft::new(schemas, oblast, lang);
+        let mut draft = Draft::new(schemas, oblast, lang, StrategyYears::CURRENT);
         draft
             .add_form(words::municipal_sheet_name(lang), municipal, &card)
             .map_err(|e| Error::output(&file, e))?;

@@ -26,7 +26,7 @@ use super::lists::{Lists, choices};
 use super::words;
 use crate::issue::Lang;
 use crate::reference::Oblast;
-use crate::schema::{Field, FieldType, Schemas, Template};
+use crate::schema::{Field, FieldType, Role, Schemas, Template};
 use crate::sheet::CellRef;
 
 /// A value put into a cell of a prefilled template.
@@ -53,6 +53,8 @@ pub(crate) struct Styles {
     value_int: Format,
     value_decimal: Format,
     value_date: Format,
+    /// A year: a whole number without a thousands separator (2016, not 2 016).
+    value_year: Format,
     total_label: Format,
     total_int: Format,
 }
@@ -83,6 +85,7 @@ impl Styles {
             value_int: value().set_num_format("#,##0").set_align(FormatAlign::Top),
             value_decimal: value().set_num_format("#,##0.00").set_align(FormatAlign::Top),
             value_date: value().set_num_format("dd.mm.yyyy").set_align(FormatAlign::Top),
+            value_year: value().set_num_format("0").set_align(FormatAlign::Top),
             total_label: bordered().set_bold().set_background_color("#F2F2F2"),
             total_int: bordered()
                 .set_bold()
@@ -106,8 +109,25 @@ pub(crate) struct Ctx<'a> {
     pub(crate) schemas: &'a Schemas,
     pub(crate) oblast: &'a Oblast,
     pub(crate) lang: Lang,
+    /// The strategy's years, which the plan's year column offers.
+    pub(crate) strategy: super::StrategyYears,
     pub(crate) styles: Styles,
     pub(crate) lists: Lists,
+}
+
+/// Whether a field of a template is a year (written without a thousands separator).
+fn is_year(template: &Template, field: &Field) -> bool {
+    use crate::schema::fields::{indicators, plan};
+    match template.role {
+        Role::StrategyPlan => field.id == plan::YEAR,
+        Role::StrategyIndicators => field.id == indicators::BASELINE_YEAR || field.id == indicators::TARGET_YEAR,
+        _ => false,
+    }
+}
+
+/// Whether a field is the plan's year, which must lie in the strategy's years.
+fn is_plan_year(template: &Template, field: &Field) -> bool {
+    template.role == Role::StrategyPlan && field.id == crate::schema::fields::plan::YEAR
 }
 
 /// Cuts a text to Excel's limit in UTF-16 units (input titles 32, messages
@@ -201,6 +221,33 @@ impl Ctx<'_> {
             .set_error_message(clip(&words::error_message(field, lang), MESSAGE_LIMIT))
     }
 
+    /// The validation of the plan's year: a drop-down of the strategy's
+    /// years, with the field's help and the years as the input message.
+    fn year_validation(&mut self, field: &Field) -> Result<DataValidation, XlsxError> {
+        let lang = self.lang;
+        let years: Vec<i32> = self.strategy.years().collect();
+        let name = self.lists.name_for_numbers(field, &years);
+        let span = self.strategy.text();
+        let mut message: Vec<String> = Vec::new();
+        if lang == Lang::Bg && !field.help.trim().is_empty() {
+            message.push(field.help.trim().to_string());
+        }
+        message.push(match lang {
+            Lang::Bg => format!("Изберете година на стратегията ({span}) от падащия списък."),
+            Lang::En => format!("Choose a year of the strategy ({span}) from the drop-down list."),
+        });
+        let error = match lang {
+            Lang::Bg => format!("„{}“: година на стратегията, от {span}.", field.label),
+            Lang::En => format!("\"{}\": a year of the strategy, {span}.", field.label_en),
+        };
+        DataValidation::new()
+            .allow_list_formula(Formula::new(format!("={name}")))
+            .set_input_title(clip(words::plain_label(field, lang), TITLE_LIMIT))?
+            .set_input_message(clip(&message.join("\n"), MESSAGE_LIMIT))?
+            .set_error_title(clip(words::error_title(lang), TITLE_LIMIT))?
+            .set_error_message(clip(&error, MESSAGE_LIMIT))
+    }
+
     /// Writes a value cell (blank or prefilled) in the format of its field.
     fn value_cell(
         &self,
@@ -210,7 +257,18 @@ impl Ctx<'_> {
         field: &Field,
         value: Option<&Prefill>,
     ) -> Result<(), XlsxError> {
-        let format = self.styles.value_for(field.kind);
+        self.value_cell_as(ws, row, col, self.styles.value_for(field.kind), value)
+    }
+
+    /// Writes a value cell (blank or prefilled) in `format`.
+    fn value_cell_as(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        format: &Format,
+        value: Option<&Prefill>,
+    ) -> Result<(), XlsxError> {
         match value {
             // Always a string cell: a name starting with "=" never becomes a formula.
             Some(Prefill::Text(text)) => ws.write_string_with_format(row, col, text, format)?,
@@ -252,6 +310,7 @@ fn protect(ws: &mut Worksheet, delete_rows: bool) {
         format_columns: true,
         format_rows: true,
         delete_rows,
+        insert_rows: delete_rows,
         ..ProtectionOptions::default()
     };
     ws.protect_with_options(&options);
@@ -314,14 +373,20 @@ pub(crate) fn form_sheet(
     Ok(ws)
 }
 
-/// DSP sheet geometry: the title block from row 3, header and rows below it.
+/// Table geometry: the title block from row 3, header and rows below it.
 const TABLE_TITLE_ROW: u32 = 3;
+/// The blank rows of a table filled row by row (a plan's actions, a
+/// report's activities); more can be inserted.
+const BLANK_ROWS: u32 = 150;
 const TABLE_FIRST_COL_WIDTH: f64 = 26.0;
 const TABLE_COL_WIDTH: f64 = 16.0;
 
-/// The DSP table: title, note, the title block (directorate, oblast, date),
-/// a header row, one row per entry of `rows` (the municipalities of the
-/// oblast) and a totals row „Общо“ with SUM formulas.
+/// A table: title, note, the title block (the DSP's directorate, oblast and
+/// date; the plan's oblast and strategy; …), a header row, then for the
+/// DSP one row per entry of `rows` (the municipalities of the oblast) and a
+/// totals row „Общо“ with SUM formulas, for the other tables (filled row by
+/// row) [`BLANK_ROWS`] blank rows and no totals. The plan's year column
+/// offers the strategy's years.
 pub(crate) fn table_sheet(
     ctx: &mut Ctx,
     name: &str,
@@ -338,7 +403,8 @@ pub(crate) fn table_sheet(
         ws.set_column_width(col as u16, TABLE_COL_WIDTH)?;
     }
     ws.write_string_with_format(0, 0, words::title(template, lang), &ctx.styles.title)?;
-    ws.write_string_with_format(1, 0, words::table_note(lang), &ctx.styles.note)?;
+    let dsp = template.role == Role::Dsp;
+    ws.write_string_with_format(1, 0, words::table_note(template.role, lang), &ctx.styles.note)?;
 
     let oblast = ctx.oblast_value();
     let mut row = TABLE_TITLE_ROW;
@@ -377,15 +443,33 @@ pub(crate) fn table_sheet(
     ws.set_row_height(header_row, height(header_lines))?;
 
     let first = header_row + 1;
-    for (i, values) in rows.iter().enumerate() {
-        for (col, field) in body.iter().enumerate() {
-            ctx.value_cell(&mut ws, first + i as u32, col as u16, field, values.get(&field.id))?;
-        }
-    }
-    let last = first + rows.len().max(1) as u32 - 1;
+    let count = if dsp { rows.len().max(1) as u32 } else { BLANK_ROWS };
+    let last = first + count - 1;
     for (col, field) in body.iter().enumerate() {
-        let validation = ctx.validation(field)?;
+        let format = if is_year(template, field) {
+            &ctx.styles.value_year
+        } else {
+            ctx.styles.value_for(field.kind)
+        };
+        for i in 0..count {
+            let value = rows.get(i as usize).and_then(|values| values.get(&field.id));
+            ctx.value_cell_as(&mut ws, first + i, col as u16, format, value)?;
+        }
+        let validation = if is_plan_year(template, field) {
+            ctx.year_validation(field)?
+        } else {
+            ctx.validation(field)?
+        };
         ws.add_data_validation(first, col as u16, last, col as u16, &validation)?;
+    }
+    if !dsp {
+        protect(&mut ws, true);
+        ws.set_freeze_panes(first, 1)?;
+        ws.set_selection(first, 0, first, 0)?;
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+        return Ok(ws);
     }
 
     let totals = last + 1;

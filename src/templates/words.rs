@@ -4,7 +4,7 @@
 //! texts are not here: they come from the schema files.
 
 use crate::issue::Lang;
-use crate::schema::{Field, FieldType, Template};
+use crate::schema::{Field, FieldType, Role, Template};
 use crate::sheet::format_number;
 
 /// One of two texts by language.
@@ -152,13 +152,36 @@ pub(crate) fn form_note(lang: Lang) -> &'static str {
     )
 }
 
-/// The note under the DSP table's title.
-pub(crate) fn table_note(lang: Lang) -> &'static str {
-    pick(
-        lang,
-        "Попълнете по един ред за всяка община, която дирекцията обслужва; редовете на другите общини изтрийте. Указания за попълване — в лист „Указания“.",
-        "Fill in one row for each municipality the directorate serves; delete the rows of the others. How to fill in: see the sheet \"Instructions\".",
-    )
+/// The note under a table's title: the DSP's has a row per municipality,
+/// the others are filled row by row.
+pub(crate) fn table_note(role: Role, lang: Lang) -> &'static str {
+    match role {
+        Role::Dsp => pick(
+            lang,
+            "Попълнете по един ред за всяка община, която дирекцията обслужва; редовете на другите общини изтрийте. Указания за попълване — в лист „Указания“.",
+            "Fill in one row for each municipality the directorate serves; delete the rows of the others. How to fill in: see the sheet \"Instructions\".",
+        ),
+        Role::StrategyPlan => pick(
+            lang,
+            "Попълнете по един ред за всяко планирано действие, без празни редове между тях; преструктуриране — на два реда (закриване и откриване). Указания за попълване — в лист „Указания“.",
+            "Fill in one row for each planned action, with no blank rows between them; a restructuring on two rows (a closure and an opening). How to fill in: see the sheet \"Instructions\".",
+        ),
+        Role::StrategyIndicators => pick(
+            lang,
+            "Попълнете по един ред за всеки индикатор, без празни редове между тях. Указания за попълване — в лист „Указания“.",
+            "Fill in one row for each indicator, with no blank rows between them. How to fill in: see the sheet \"Instructions\".",
+        ),
+        Role::StrategyReport => pick(
+            lang,
+            "Попълнете по един ред за всяка дейност, без празни редове между тях. Указания за попълване — в лист „Указания“.",
+            "Fill in one row for each activity, with no blank rows between them. How to fill in: see the sheet \"Instructions\".",
+        ),
+        _ => pick(
+            lang,
+            "Попълнете по един ред за всеки документ, без празни редове между тях. Указания за попълване — в лист „Указания“.",
+            "Fill in one row for each document, with no blank rows between them. How to fill in: see the sheet \"Instructions\".",
+        ),
+    }
 }
 
 /// The header of a card's columns.

@@ -60,7 +60,7 @@ fn marker_of(bytes: &[u8]) -> Vec<(String, String, String)> {
 }
 
 fn blank_files(lang: Lang) -> Vec<(String, Vec<u8>)> {
-    templates::blank(&schemas(), "RSE", lang).unwrap()
+    templates::blank(&schemas(), "RSE", lang, templates::StrategyYears::CURRENT).unwrap()
 }
 
 fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
@@ -189,6 +189,85 @@ fn blank_templates_carry_drop_downs_defined_names_and_formats() {
         );
         let municipal = unzip(file(&files, "municipality.xlsx"));
         assert!(municipal["xl/workbook.xml"].contains("<definedName name=\"socmon_yes_no\">"));
+    }
+}
+
+/// The plan template's year column offers exactly the strategy's years (as
+/// numbers), and its title block names the same strategy period, in both
+/// languages and for another strategy than 2016–2020 too.
+#[test]
+fn the_plan_template_offers_exactly_the_strategy_years_in_its_year_column() {
+    for (lang, strategy) in [
+        (Lang::Bg, templates::StrategyYears::CURRENT),
+        (Lang::En, templates::StrategyYears::CURRENT),
+        (
+            Lang::Bg,
+            templates::StrategyYears {
+                first: 2021,
+                last: 2027,
+            },
+        ),
+    ] {
+        let files = templates::blank(&schemas(), "RSE", lang, strategy).unwrap();
+        let bytes = file(&files, "strategy_plan.xlsx");
+        let parts = unzip(bytes);
+        // The defined name of the years' list, and its column on the lists sheet.
+        let workbook = &parts["xl/workbook.xml"];
+        let range = workbook
+            .split("<definedName name=\"socmon_year\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</definedName>").next())
+            .unwrap_or_else(|| panic!("no list of years: {workbook}"));
+        let (sheet, cells) = range.split_once('!').unwrap();
+        let first = cells.split(':').next().unwrap().replace('$', "");
+        let column = socmon::sheet::CellRef::parse(&first).unwrap().col;
+        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let lists = wb.worksheet_range(sheet.trim_matches('\'')).unwrap();
+        let years: Vec<Data> = lists
+            .rows()
+            .filter_map(|r| r.get(column as usize).cloned())
+            .filter(|c| *c != Data::Empty)
+            .collect();
+        let want: Vec<Data> = strategy.years().map(|y| Data::Float(f64::from(y))).collect();
+        assert_eq!(years, want, "{lang:?} {strategy:?}");
+
+        // The drop-down is on the year column, under its header, and on no other column.
+        let plan_sheet = if lang == Lang::Bg { "План" } else { "Plan" };
+        let plan = wb.worksheet_range(plan_sheet).unwrap();
+        let header = if lang == Lang::Bg {
+            "Срок (година)"
+        } else {
+            "Deadline (year)"
+        };
+        let (header_row, year_col) = plan
+            .cells()
+            .find(|(_, _, v)| v.to_string().trim_end_matches(" *") == header)
+            .map(|(r, c, _)| (r as u32, c as u32))
+            .unwrap_or_else(|| panic!("no header {header}"));
+        let letter = socmon::sheet::column_name(year_col);
+        let card = &parts["xl/worksheets/sheet1.xml"];
+        let validation = card
+            .split("<dataValidation ")
+            .find(|v| v.contains("<formula1>socmon_year</formula1>"))
+            .expect("the year column has a drop-down");
+        let sqref = validation.split("sqref=\"").nth(1).unwrap().split('"').next().unwrap();
+        let top = header_row + 2;
+        assert!(
+            sqref.starts_with(&format!("{letter}{top}:{letter}")),
+            "{sqref}, header at {letter}{}",
+            header_row + 1
+        );
+        assert_eq!(card.matches("<formula1>socmon_year</formula1>").count(), 1);
+        // The title block names the strategy's period.
+        let period = plan
+            .cells()
+            .find(|(_, _, v)| v.to_string() == strategy.text())
+            .map(|(r, _, _)| r);
+        assert!(
+            period.is_some_and(|r| r < header_row as usize),
+            "{lang:?}: no strategy period {}",
+            strategy.text()
+        );
     }
 }
 
