@@ -453,14 +453,19 @@ fn read_registry<'a>(
     let schemas = inputs.schemas;
     let mut by_file: HashMap<&str, NaiveDate> = HashMap::new();
     let mut by_sender: HashMap<String, NaiveDate> = HashMap::new();
-    let files_by_name: HashMap<String, Vec<&ReturnFile>> = inputs.files.iter().fold(HashMap::new(), |mut map, f| {
+    // The files by the key of their name (with and without its extension),
+    // and by the key of their path in the input folder: each registry row is
+    // one look-up, never a scan of every file.
+    let mut files_by_name: HashMap<String, Vec<&ReturnFile>> = HashMap::new();
+    let mut files_by_path: HashMap<String, Vec<&ReturnFile>> = HashMap::new();
+    for f in inputs.files {
         let (whole, stem) = name_keys(&f.relative);
-        map.entry(whole.clone()).or_default().push(f);
+        files_by_name.entry(whole.clone()).or_default().push(f);
         if stem != whole {
-            map.entry(stem).or_default().push(f);
+            files_by_name.entry(stem).or_default().push(f);
         }
-        map
-    });
+        files_by_path.entry(key(&f.relative)).or_default().push(f);
+    }
     for row in inputs.registry.iter().filter(|r| r.accepted()) {
         let template = &schemas.templates[row.template];
         let Some(day) = row.get(template, registry::RECEIVED_ON).and_then(|v| v.as_date()) else {
@@ -480,7 +485,7 @@ fn read_registry<'a>(
         };
         let (whole, _) = name_keys(name);
         let mut found: Vec<&ReturnFile> = files_by_name.get(&whole).cloned().unwrap_or_default();
-        found.extend(inputs.files.iter().filter(|f| key(&f.relative) == key(name)));
+        found.extend(files_by_path.get(&key(name)).into_iter().flatten().copied());
         found.sort_by(|a, b| a.relative.cmp(&b.relative));
         found.dedup_by(|a, b| a.relative == b.relative);
         // Several files of that name: the sender's, when it has one of them.
