@@ -307,9 +307,8 @@ fn received_dates(
         .filter(|f| !registry_files.contains(f.relative.as_str()))
         .map(|f| calendar::ReturnFile {
             relative: f.relative.clone(),
-            modified: std::fs::metadata(&f.path)
-                .and_then(|m| m.modified())
-                .ok()
+            modified: f
+                .modified
                 .map(|t| chrono::DateTime::<chrono::Local>::from(t).date_naive()),
         })
         .collect();

@@ -141,9 +141,12 @@ pub fn read_file(
     common: &Common,
     probe: Probe<'_>,
 ) -> Result<FileRead, FileProblem> {
-    let size = std::fs::metadata(&file.path)
-        .map_err(|e| FileProblem::Io { detail: e.to_string() })?
-        .len();
+    use std::io::Read;
+    let io = |e: std::io::Error| FileProblem::Io { detail: e.to_string() };
+    // Opened once: its size from the open file, then at most that many bytes
+    // and one more (a file that grew past the limit since is still refused).
+    let mut opened = std::fs::File::open(&file.path).map_err(io)?;
+    let size = opened.metadata().map_err(io)?.len();
     if size > limits.max_file_bytes {
         return Err(FileProblem::TooLarge {
             bytes: size,
@@ -151,7 +154,18 @@ pub fn read_file(
         });
     }
     let mut memory = budget::Reservation::new(size, limits.max_memory_bytes)?;
-    let bytes = std::fs::read(&file.path).map_err(|e| FileProblem::Io { detail: e.to_string() })?;
+    let mut bytes = Vec::with_capacity(size as usize);
+    (&mut opened)
+        .take(limits.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(FileProblem::TooLarge {
+            bytes: bytes.len() as u64,
+            limit: limits.max_file_bytes,
+        });
+    }
+    let size = bytes.len() as u64;
     // A table kept as CSV (a registry exported from an office system): one sheet of text.
     if csv::is_csv(&file.relative)
         && matches!(sniff::sniff(&bytes), Err(FileProblem::NotASpreadsheet { looks_like: Some(ref t) }) if t == "text")

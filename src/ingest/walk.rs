@@ -14,6 +14,9 @@ pub struct FoundFile {
     pub path: PathBuf,
     /// Relative to the input folder, with "/" between parts.
     pub relative: String,
+    /// When the file was last written, as the walk found it (`None` when
+    /// the system cannot tell): a received date of last resort.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// A directory link that was not followed, because it leads to a folder
@@ -70,29 +73,39 @@ fn walk_dir(dir: &Path, prefix: &str, visited: &mut HashSet<PathBuf>, found: &mu
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut names: Vec<(String, PathBuf)> = entries
+    let mut names: Vec<(String, std::fs::DirEntry)> = entries
         .filter_map(|entry| entry.ok())
-        .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry.path()))
+        .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry))
         .filter(|(name, _)| !is_hidden_or_lock(name))
         .collect();
-    names.sort();
-    for (name, path) in names {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, entry) in names {
+        let path = entry.path();
         let relative = if prefix.is_empty() {
             name.clone()
         } else {
             format!("{prefix}/{name}")
         };
-        let link = std::fs::symlink_metadata(&path)
-            .map(|m| m.file_type().is_symlink())
-            .unwrap_or(false);
-        let Ok(metadata) = std::fs::metadata(&path) else {
+        // The entry's type comes with the folder's listing; only a link is
+        // looked up twice (itself, then what it points to).
+        let link = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+        let metadata = if link {
+            std::fs::metadata(&path)
+        } else {
+            entry.metadata()
+        };
+        let Ok(metadata) = metadata else {
             if link {
                 found.skipped_links.push(SkippedLink {
                     relative,
                     reason: LinkProblem::Broken,
                 });
             } else {
-                found.files.push(FoundFile { path, relative });
+                found.files.push(FoundFile {
+                    path,
+                    relative,
+                    modified: None,
+                });
             }
             continue;
         };
@@ -118,7 +131,11 @@ fn walk_dir(dir: &Path, prefix: &str, visited: &mut HashSet<PathBuf>, found: &mu
                 });
             }
         } else if metadata.is_file() {
-            found.files.push(FoundFile { path, relative });
+            found.files.push(FoundFile {
+                path,
+                relative,
+                modified: metadata.modified().ok(),
+            });
         }
     }
     Ok(())

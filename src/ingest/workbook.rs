@@ -376,12 +376,14 @@ where
         if cells.is_empty() {
             continue;
         }
-        let merges = check_merges(&meta.name, merges(&mut workbook, &meta.name)?)?;
-        let sheet = Sheet::new(meta.name, cells, merges);
-        match sheet_plan {
-            SheetPlan::Marker => out.marker = Some(sheet),
-            _ => out.sheets.push(sheet),
+        // The marker is a list of sheets and templates: its merged regions
+        // are never looked at, so its part is not inflated again for them.
+        if marker {
+            out.marker = Some(Sheet::new(meta.name, cells, Vec::new()));
+            continue;
         }
+        let merges = check_merges(&meta.name, merges(&mut workbook, &meta.name)?)?;
+        out.sheets.push(Sheet::new(meta.name, cells, merges));
     }
     Ok(out)
 }

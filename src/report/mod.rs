@@ -22,6 +22,8 @@ pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::Config;
@@ -166,18 +168,20 @@ fn output_error(path: &Path, message: String) -> Error {
 }
 
 fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
-    for file in files {
-        let path = staging.join(&file.relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
-        }
-        write_synced(&path, &file.bytes)?;
+    // The folders first (they always exist, even when empty: no feedback to
+    // send), then the files side by side: each waits for its own sync to the
+    // disk (strace on a national run: 283 syncs, 22 ms one after another).
+    let folders: std::collections::BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| staging.join(&f.relative).parent().map(Path::to_path_buf))
+        .chain([DATA_DIR, FEEDBACK_DIR].map(|dir| staging.join(dir)))
+        .collect();
+    for folder in &folders {
+        std::fs::create_dir_all(folder).map_err(|e| Error::output(folder, e))?;
     }
-    // The folders always exist, even when empty (no feedback to send).
-    for dir in [DATA_DIR, FEEDBACK_DIR] {
-        std::fs::create_dir_all(staging.join(dir)).map_err(|e| Error::output(staging.join(dir), e))?;
-    }
-    Ok(())
+    files
+        .par_iter()
+        .try_for_each(|file| write_synced(&staging.join(&file.relative), &file.bytes))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
