@@ -62,13 +62,12 @@ impl ZipParts {
 /// reader of ours that looks inside).
 pub type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
-/// Refuses a zip whose parts would inflate beyond the limit; gives the
-/// declared sizes of its parts and the opened zip.
+/// Refuses a zip (as the sniffer opened it) whose parts would inflate
+/// beyond the limit; gives the declared sizes of its parts and the zip.
 ///
-/// Errors: [`FileProblem::Damaged`] for a zip that cannot be opened,
+/// Errors: [`FileProblem::Damaged`] for a part whose entry cannot be read,
 /// [`FileProblem::InflatesTooMuch`] over the limit.
-pub fn check_zip<'a>(bytes: &'a [u8], limits: &Limits) -> Result<(ZipParts, Zip<'a>), FileProblem> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(format!("zip: {e}")))?;
+pub fn check_zip<'a>(mut archive: Zip<'a>, limits: &Limits) -> Result<(ZipParts, Zip<'a>), FileProblem> {
     let mut sizes = ZipParts::default();
     for i in 0..archive.len() {
         let part = archive.by_index_raw(i).map_err(|e| damaged(format!("zip: {e}")))?;

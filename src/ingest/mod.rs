@@ -232,8 +232,9 @@ fn read_reserved(
     READING.with(|r| r.set(true));
     let _guard = ReadingGuard;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let format = sniff::sniff(bytes)?;
-        let workbook = workbook::read_workbook(bytes, format, limits, common, probe, &mut memory)?;
+        let sniffed = sniff::sniff_opened(bytes)?;
+        let format = sniffed.format;
+        let workbook = workbook::read_workbook(bytes, format, sniffed.zip, limits, common, probe, &mut memory)?;
         memory.shrink_to(workbook.held_bytes());
         Ok(FileRead {
             format,

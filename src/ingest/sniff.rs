@@ -5,6 +5,7 @@
 
 use std::io::{Cursor, Read};
 
+use super::guard::Zip;
 use crate::issue::FileProblem;
 
 /// A spreadsheet format the readers handle.
@@ -46,12 +47,40 @@ fn not_a_spreadsheet(looks_like: &str) -> FileProblem {
 /// Errors: the [`FileProblem`] that explains why the bytes are not a readable
 /// spreadsheet (empty, encrypted, another kind of document, damaged).
 pub fn sniff(bytes: &[u8]) -> Result<Format, FileProblem> {
+    sniff_opened(bytes).map(|sniffed| sniffed.format)
+}
+
+/// What a file is, and for a zip-based one the zip as opened to tell it:
+/// its directory is read once, and the guard and the readers take it on.
+#[derive(Debug)]
+pub struct Sniffed<'a> {
+    pub format: Format,
+    pub zip: Option<Zip<'a>>,
+}
+
+/// Like [`sniff`], keeping the opened zip.
+///
+/// Errors: as [`sniff`].
+pub fn sniff_opened(bytes: &[u8]) -> Result<Sniffed<'_>, FileProblem> {
     if bytes.is_empty() {
         return Err(FileProblem::Empty);
     }
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(EMPTY_ZIP_MAGIC) {
-        return sniff_zip(bytes);
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| FileProblem::Damaged {
+            detail: format!("zip: {e}"),
+        })?;
+        let format = sniff_zip(&mut archive)?;
+        return Ok(Sniffed {
+            format,
+            zip: Some(archive),
+        });
     }
+    let format = sniff_other(bytes)?;
+    Ok(Sniffed { format, zip: None })
+}
+
+/// What a file that is no zip is.
+fn sniff_other(bytes: &[u8]) -> Result<Format, FileProblem> {
     if bytes.starts_with(CFB_MAGIC) {
         return sniff_cfb(bytes);
     }
@@ -76,18 +105,15 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, FileProblem> {
     Err(FileProblem::NotASpreadsheet { looks_like: None })
 }
 
-fn sniff_zip(bytes: &[u8]) -> Result<Format, FileProblem> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| FileProblem::Damaged {
-        detail: format!("zip: {e}"),
-    })?;
-    let has = |archive: &zip::ZipArchive<Cursor<&[u8]>>, name: &str| archive.index_for_name(name).is_some();
-    if has(&archive, "xl/workbook.xml") {
+fn sniff_zip(archive: &mut Zip<'_>) -> Result<Format, FileProblem> {
+    let has = |archive: &Zip<'_>, name: &str| archive.index_for_name(name).is_some();
+    if has(archive, "xl/workbook.xml") {
         return Ok(Format::Xlsx);
     }
-    if has(&archive, "xl/workbook.bin") {
+    if has(archive, "xl/workbook.bin") {
         return Ok(Format::Xlsb);
     }
-    if has(&archive, "mimetype") {
+    if has(archive, "mimetype") {
         let mut mimetype = String::new();
         if let Ok(file) = archive.by_name("mimetype") {
             let _ = file.take(200).read_to_string(&mut mimetype);
@@ -97,17 +123,17 @@ fn sniff_zip(bytes: &[u8]) -> Result<Format, FileProblem> {
             | "application/vnd.oasis.opendocument.spreadsheet-template" => Ok(Format::Ods),
             "application/vnd.oasis.opendocument.text" => Err(not_a_spreadsheet("OpenDocument text (.odt)")),
             other if other.contains("opendocument") => Err(not_a_spreadsheet(other)),
-            _ if has(&archive, "content.xml") => Ok(Format::Ods),
+            _ if has(archive, "content.xml") => Ok(Format::Ods),
             _ => Err(not_a_spreadsheet("zip archive")),
         };
     }
-    if has(&archive, "content.xml") {
+    if has(archive, "content.xml") {
         return Ok(Format::Ods);
     }
-    if has(&archive, "word/document.xml") {
+    if has(archive, "word/document.xml") {
         return Err(not_a_spreadsheet("Word document (.docx)"));
     }
-    if has(&archive, "ppt/presentation.xml") {
+    if has(archive, "ppt/presentation.xml") {
         return Err(not_a_spreadsheet("PowerPoint presentation"));
     }
     Err(not_a_spreadsheet("zip archive"))

@@ -156,9 +156,10 @@ fn plan(name: &str, typ: SheetType, visible: SheetVisible, common: &Common) -> S
 ///
 /// Errors: the [`FileProblem`] that made the file unreadable (damaged,
 /// encrypted, over a limit, or more than the whole memory budget).
-pub fn read_workbook(
-    bytes: &[u8],
+pub fn read_workbook<'b>(
+    bytes: &'b [u8],
     format: Format,
+    zip: Option<guard::Zip<'b>>,
     limits: &Limits,
     common: &Common,
     probe: Probe<'_>,
@@ -174,7 +175,7 @@ pub fn read_workbook(
             looks_like: Some("text".into()),
         }),
         Format::Xlsx => {
-            let (parts, zip) = guard::check_zip(bytes, limits)?;
+            let (parts, zip) = guard::check_zip(opened(zip)?, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
             let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsxError::Password => FileProblem::Encrypted,
@@ -196,7 +197,7 @@ pub fn read_workbook(
         Format::Xlsb => {
             // Streamed like .xlsx: calamine's dense grid of an .xlsb sheet
             // with cells at A1 and XFD1048576 would need 512 GiB.
-            let (parts, _) = guard::check_zip(bytes, limits)?;
+            let (parts, _) = guard::check_zip(opened(zip)?, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
             let workbook: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|e| match e {
                 calamine::XlsbError::Password => FileProblem::Encrypted,
@@ -225,7 +226,7 @@ pub fn read_workbook(
             })
         }
         Format::Ods => {
-            let (parts, zip) = guard::check_zip(bytes, limits)?;
+            let (parts, zip) = guard::check_zip(opened(zip)?, limits)?;
             let checked = guard::check_ods(zip, &parts, limits)?;
             memory.grow_to(file_bytes.saturating_add(checked.estimate))?;
             let workbook: Ods<_> = Ods::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -237,6 +238,11 @@ pub fn read_workbook(
             })
         }
     }
+}
+
+/// The zip the sniffer opened, for the formats that are one.
+fn opened(zip: Option<guard::Zip<'_>>) -> Result<guard::Zip<'_>, FileProblem> {
+    zip.ok_or_else(|| damaged("zip: not opened"))
 }
 
 /// Refuses a sheet with more merged regions than [`guard::MAX_MERGES`].
