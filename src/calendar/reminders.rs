@@ -1,15 +1,17 @@
 //! Whom to remind of what: takes the calendar, what each municipality sent
 //! and the contacts (this run's municipal cards, else the latest ones in
 //! the history) and gives one [`Reminder`] per municipality that is missing
-//! something or is late — with the deadline, whom to call, and whether it
-//! was late in the previous period too.
+//! something or is late with any of its three deadlines (the returns, the
+//! implementation report, the council decision adopting it) — each with its
+//! deadline, whom to call, and whether its returns were late in the
+//! previous period too.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
 use super::contact::{self, Contact};
-use super::{Calendar, Timeliness};
+use super::{Calendar, DeadlineKey, MunicipalityDates, Timeliness};
 use crate::aggregate::Submission;
 use crate::issue::Lang;
 use crate::schema::fields::municipal;
@@ -36,6 +38,79 @@ impl Missing {
     }
 }
 
+/// How the implementation report or the council decision stands against
+/// its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lapse {
+    /// Nothing came (for the decision: none written in a report that came,
+    /// or no report at all).
+    Missing,
+    /// Days late, and the day it came (the decision's: the day the council
+    /// adopted the report).
+    Late { days: i64, on: NaiveDate },
+}
+
+/// The implementation report or the council decision, missing or late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    pub what: DeadlineKey,
+    pub deadline: NaiveDate,
+    pub lapse: Lapse,
+}
+
+impl Overdue {
+    /// Missing or late against its deadline, as the calendar judged it; none
+    /// when in time or not judged (no deadline, or no date to trust).
+    fn of(
+        what: DeadlineKey,
+        deadline: Option<NaiveDate>,
+        judged: Option<Timeliness>,
+        on: Option<NaiveDate>,
+    ) -> Option<Overdue> {
+        let deadline = deadline?;
+        let lapse = match (judged?, on) {
+            (Timeliness::Missing, _) => Lapse::Missing,
+            (Timeliness::Late { days }, Some(on)) => Lapse::Late { days, on },
+            (Timeliness::Late { .. }, None) | (Timeliness::OnTime, _) => return None,
+        };
+        Some(Overdue { what, deadline, lapse })
+    }
+
+    /// The implementation report's and the council decision's of a municipality.
+    fn both(calendar: &Calendar, dates: &MunicipalityDates) -> [Option<Overdue>; 2] {
+        [
+            Overdue::of(
+                DeadlineKey::StrategyReport,
+                calendar.deadlines.strategy_report,
+                dates.report_timeliness,
+                dates.report_received.as_ref().map(|r| r.on),
+            ),
+            Overdue::of(
+                DeadlineKey::CouncilDecision,
+                calendar.deadlines.council_decision,
+                dates.council_timeliness,
+                dates.council_decision_on,
+            ),
+        ]
+    }
+}
+
+/// The implementation report or the council decision in a reminder's words
+/// (`definite`: with the Bulgarian article, as „закъсня с отчета").
+pub fn what_label(what: DeadlineKey, lang: Lang, definite: bool) -> &'static str {
+    match (what, lang, definite) {
+        (DeadlineKey::Returns, Lang::Bg, false) => "отчетни данни",
+        (DeadlineKey::Returns, Lang::Bg, true) => "отчетните данни",
+        (DeadlineKey::StrategyReport, Lang::Bg, false) => "отчет за изпълнението на общинската стратегия",
+        (DeadlineKey::StrategyReport, Lang::Bg, true) => "отчета за изпълнението на общинската стратегия",
+        (DeadlineKey::CouncilDecision, Lang::Bg, false) => "решение на общинския съвет за приемане на отчета",
+        (DeadlineKey::CouncilDecision, Lang::Bg, true) => "решението на общинския съвет за приемане на отчета",
+        (DeadlineKey::Returns, Lang::En, _) => "the returns",
+        (DeadlineKey::StrategyReport, Lang::En, _) => "the implementation report of the municipal strategy",
+        (DeadlineKey::CouncilDecision, Lang::En, _) => "the council decision adopting the report",
+    }
+}
+
 /// Where a contact was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContactFrom {
@@ -53,13 +128,19 @@ pub struct Reminder {
     pub oblast_code: String,
     pub municipality_code: String,
     pub municipality: String,
+    /// What of its returns is missing.
     pub missing: Option<Missing>,
-    /// Days late and the day the returns came.
+    /// Days its returns were late and the day they came.
     pub late: Option<(i64, NaiveDate)>,
+    /// The returns' deadline.
     pub deadline: Option<NaiveDate>,
+    /// Its implementation report, when missing or late.
+    pub report: Option<Overdue>,
+    /// Its council's decision adopting the report, when missing or late.
+    pub council_decision: Option<Overdue>,
     pub contact: Contact,
     pub contact_from: ContactFrom,
-    /// Late (or missing) in the previous stored period too.
+    /// Its returns were late (or missing) in the previous stored period too.
     pub late_last_period: bool,
 }
 
@@ -100,7 +181,15 @@ pub struct Known<'a> {
     pub late_before: &'a BTreeSet<String>,
 }
 
-/// One reminder per municipality missing something or late, in code order.
+impl Reminder {
+    /// The implementation report and the council decision, those missing or late.
+    pub fn overdue(&self) -> impl Iterator<Item = &Overdue> {
+        self.report.iter().chain(&self.council_decision)
+    }
+}
+
+/// One reminder per municipality missing something or late with any of its
+/// deadlines, in code order.
 pub fn reminders(calendar: &Calendar, known: &Known) -> Vec<Reminder> {
     let mut out = Vec::new();
     for dates in &calendar.municipalities {
@@ -118,7 +207,8 @@ pub fn reminders(calendar: &Calendar, known: &Known) -> Vec<Reminder> {
             (Some(Timeliness::Late { days }), Some(r)) => Some((days, r.on)),
             _ => None,
         };
-        if missing.is_none() && late.is_none() {
+        let [report, council_decision] = Overdue::both(calendar, dates);
+        if missing.is_none() && late.is_none() && report.is_none() && council_decision.is_none() {
             continue;
         }
         let (contact, contact_from) = match known.contacts.get(code) {
@@ -135,6 +225,8 @@ pub fn reminders(calendar: &Calendar, known: &Known) -> Vec<Reminder> {
             missing,
             late,
             deadline: calendar.deadlines.returns,
+            report,
+            council_decision,
             contact,
             contact_from,
             late_last_period: known.late_before.contains(code),
@@ -147,9 +239,12 @@ fn day(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
 
-/// The short message to send a municipality, ready to paste.
+/// The short message to send a municipality, ready to paste: one sentence
+/// naming everything missing, each with its deadline, one naming everything
+/// late, each with the day it came and its days past the deadline.
 pub fn message(reminder: &Reminder, period: &str, lang: Lang) -> String {
     let bg = lang == Lang::Bg;
+    let name = &reminder.municipality;
     let mut text = String::new();
     let greeting = match (&reminder.contact.name, bg) {
         (name, true) if !name.is_empty() => format!("Уважаеми/а {name},\n"),
@@ -158,44 +253,92 @@ pub fn message(reminder: &Reminder, period: &str, lang: Lang) -> String {
         (_, false) => "Dear colleagues,\n".to_string(),
     };
     text.push_str(&greeting);
-    let deadline = reminder.deadline.map(day);
-    if let Some(missing) = reminder.missing {
-        text.push_str(&match (bg, &deadline) {
-            (true, Some(d)) => format!(
-                "за мониторинга за периода {period} от община {} не са получени: {}. Срокът беше {d}. Моля, изпратете ги възможно най-скоро.\n",
-                reminder.municipality,
-                missing.label(lang)
-            ),
-            (true, None) => format!(
-                "за мониторинга за периода {period} от община {} не са получени: {}. Моля, изпратете ги възможно най-скоро.\n",
-                reminder.municipality,
-                missing.label(lang)
-            ),
-            (false, Some(d)) => format!(
-                "for the monitoring of {period} we have not received from {} municipality: {}. The deadline was {d}. Please send them as soon as possible.\n",
-                reminder.municipality,
-                missing.label(lang)
-            ),
-            (false, None) => format!(
-                "for the monitoring of {period} we have not received from {} municipality: {}. Please send them as soon as possible.\n",
-                reminder.municipality,
-                missing.label(lang)
-            ),
-        });
+    let by = |d: NaiveDate| {
+        if bg {
+            format!(" (срок {})", day(d))
+        } else {
+            format!(" (deadline {})", day(d))
+        }
+    };
+    let after = |days: i64, deadline: NaiveDate| {
+        if bg {
+            format!("{days} дни след срока {}", day(deadline))
+        } else {
+            format!("{days} days after the deadline {}", day(deadline))
+        }
+    };
+
+    let mut missing = Vec::new();
+    if let Some(m) = reminder.missing {
+        missing.push(format!(
+            "{}{}",
+            m.label(lang),
+            reminder.deadline.map(by).unwrap_or_default()
+        ));
     }
-    if let (Some((days, on)), Some(d)) = (reminder.late, &deadline) {
-        text.push_str(&if bg {
+    let mut late = Vec::new();
+    if let (Some((days, on)), Some(deadline)) = (reminder.late, reminder.deadline) {
+        late.push(if bg {
             format!(
-                "Отчетните данни на община {} за периода {period} са получени на {}, {days} дни след срока {d}. Моля, за следващия период спазвайте срока.\n",
-                reminder.municipality,
-                day(on)
+                "{} (получени на {}, {})",
+                what_label(DeadlineKey::Returns, lang, true),
+                day(on),
+                after(days, deadline)
             )
         } else {
             format!(
-                "The returns of {} municipality for {period} came on {}, {days} days after the deadline {d}. Please keep to the deadline next period.\n",
-                reminder.municipality,
-                day(on)
+                "{} (received on {}, {})",
+                what_label(DeadlineKey::Returns, lang, true),
+                day(on),
+                after(days, deadline)
             )
+        });
+    }
+    for o in reminder.overdue() {
+        match o.lapse {
+            Lapse::Missing => missing.push(format!("{}{}", what_label(o.what, lang, false), by(o.deadline))),
+            Lapse::Late { days, on } => {
+                let came = match (o.what, bg) {
+                    (DeadlineKey::CouncilDecision, true) => "прието на",
+                    (_, true) => "получен на",
+                    (DeadlineKey::CouncilDecision, false) => "adopted on",
+                    (_, false) => "received on",
+                };
+                late.push(format!(
+                    "{} ({came} {}, {})",
+                    what_label(o.what, lang, true),
+                    day(on),
+                    after(days, o.deadline)
+                ));
+            }
+        }
+    }
+    if !missing.is_empty() {
+        text.push_str(&if bg {
+            format!(
+                "за мониторинга за периода {period} от община {name} не са получени: {}. Моля, изпратете липсващото възможно най-скоро.\n",
+                missing.join("; ")
+            )
+        } else {
+            format!(
+                "for the monitoring of {period} we have not received from {name} municipality: {}. Please send what is missing as soon as possible.\n",
+                missing.join("; ")
+            )
+        });
+    }
+    if !late.is_empty() {
+        let opening = match (missing.is_empty(), bg) {
+            (true, true) => format!("за мониторинга за периода {period} община {name} закъсня с: "),
+            (false, true) => format!("Община {name} закъсня и с: "),
+            (true, false) => format!("for the monitoring of {period}, {name} municipality was late with: "),
+            (false, false) => format!("{name} municipality was also late with: "),
+        };
+        text.push_str(&opening);
+        text.push_str(&late.join("; "));
+        text.push_str(if bg {
+            ". Моля, за следващия период спазвайте сроковете.\n"
+        } else {
+            ". Please keep to the deadlines next period.\n"
         });
     }
     if reminder.late_last_period {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::sheetkit::{Col, Kind, Out, col, write_header, write_row};
 use super::workbook::Ctx;
 use crate::aggregate::Aggregates;
-use crate::calendar::reminders::{self, ContactFrom, Known, Reminder};
-use crate::calendar::{Calendar, Timeliness};
+use crate::calendar::reminders::{self, ContactFrom, Known, Lapse, Overdue, Reminder};
+use crate::calendar::{Calendar, DeadlineKey, Timeliness};
 use crate::config::Config;
 use crate::issue::Lang;
 use crate::report::text::tr;
@@ -235,10 +235,64 @@ fn contact_from(lang: Lang, from: &ContactFrom) -> String {
     }
 }
 
-/// The sheet „Напомняния".
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+/// The header of an item's column on „Напомняния": what, and its deadline.
+fn item_header(ctx: &Ctx, bg: &str, en: &str, deadline: Option<chrono::NaiveDate>) -> String {
+    match (deadline, ctx.lang) {
+        (Some(d), Lang::Bg) => format!("{bg}, срок {}", day(d)),
+        (Some(d), Lang::En) => format!("{en}, deadline {}", day(d)),
+        (None, Lang::Bg) => format!("{bg} (без срок)"),
+        (None, Lang::En) => format!("{en} (no deadline)"),
+    }
+}
+
+/// The returns' cell on „Напомняния": what is missing, and the days late
+/// with the day they came, a line each.
+fn returns_cell(lang: Lang, r: &Reminder) -> Out {
+    let mut lines = Vec::new();
+    if let Some(m) = r.missing {
+        lines.push(match lang {
+            Lang::Bg => format!("липсват: {}", m.label(lang)),
+            Lang::En => format!("missing: {}", m.label(lang)),
+        });
+    }
+    if let Some((days, on)) = r.late {
+        lines.push(match lang {
+            Lang::Bg => format!("закъснели {days} дни (получени на {})", day(on)),
+            Lang::En => format!("late {days} days (received on {})", day(on)),
+        });
+    }
+    if lines.is_empty() {
+        Out::Empty
+    } else {
+        Out::text(lines.join("\n"))
+    }
+}
+
+/// The implementation report's or the council decision's cell on „Напомняния".
+fn overdue_cell(lang: Lang, overdue: Option<&Overdue>) -> Out {
+    let Some(o) = overdue else { return Out::Empty };
+    let decision = o.what == DeadlineKey::CouncilDecision;
+    Out::text(match (o.lapse, lang) {
+        (Lapse::Missing, Lang::Bg) => "липсва".to_string(),
+        (Lapse::Missing, Lang::En) => "missing".to_string(),
+        (Lapse::Late { days, on }, Lang::Bg) if decision => format!("закъсняло {days} дни (прието на {})", day(on)),
+        (Lapse::Late { days, on }, Lang::Bg) => format!("закъснял {days} дни (получен на {})", day(on)),
+        (Lapse::Late { days, on }, Lang::En) if decision => format!("late {days} days (adopted on {})", day(on)),
+        (Lapse::Late { days, on }, Lang::En) => format!("late {days} days (received on {})", day(on)),
+    })
+}
+
+/// The sheet „Напомняния": one row per municipality missing something or
+/// late, a column for each deadline (the deadline in its header) saying
+/// what is missing or how many days late, then whom to call.
 pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, list: &[Reminder]) -> Result<(), XlsxError> {
     let f = &ctx.f;
     let lang = ctx.lang;
+    let deadlines = &ctx.run.calendar.deadlines;
     ws.write_string_with_format(0, 0, ctx.t("Напомняния", "Reminders"), &f.title)?;
     let note = if list.is_empty() {
         ctx.t(
@@ -247,18 +301,39 @@ pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, list: &[Reminder]) -> Result<
         )
     } else {
         ctx.t(
-            "Общините, от които липсва нещо или които са закъснели, и на кого да се обадите; съобщенията са в reminders.txt.",
-            "The municipalities missing something or late, and whom to call; the messages are in reminders.txt.",
+            "Общините, от които липсва нещо или които са закъснели с отчетните данни, отчета за изпълнението или решението на общинския съвет, и на кого да се обадите; съобщенията са в reminders.txt.",
+            "The municipalities missing something or late with their returns, implementation report or council decision, and whom to call; the messages are in reminders.txt.",
         )
     };
     ws.write_string_with_format(1, 0, note, &f.subtitle)?;
     let cols = vec![
         col(ctx.t("Община", "Municipality"), Kind::Text, 18.0),
         col(ctx.t("Код", "Code"), Kind::Text, 8.0),
-        col(ctx.t("Липсва", "Missing"), Kind::Wrap, 30.0),
-        col(ctx.t("Дни закъснение", "Days late"), Kind::Int, 10.0),
-        col(ctx.t("Получено на", "Received on"), Kind::Date, 12.0),
-        col(ctx.t("Срок", "Deadline"), Kind::Date, 12.0),
+        col(
+            item_header(ctx, "Отчетни данни", "Returns", deadlines.returns),
+            Kind::Wrap,
+            30.0,
+        ),
+        col(
+            item_header(
+                ctx,
+                "Отчет за изпълнението",
+                "Implementation report",
+                deadlines.strategy_report,
+            ),
+            Kind::Wrap,
+            24.0,
+        ),
+        col(
+            item_header(
+                ctx,
+                "Решение на ОбС за приемането му",
+                "Council decision adopting it",
+                deadlines.council_decision,
+            ),
+            Kind::Wrap,
+            24.0,
+        ),
         col(ctx.t("Лице за контакт", "Contact person"), Kind::Text, 20.0),
         col(ctx.t("Телефон", "Phone"), Kind::Text, 14.0),
         col(ctx.t("E-mail", "E-mail"), Kind::Text, 22.0),
@@ -276,10 +351,9 @@ pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, list: &[Reminder]) -> Result<
         let values = vec![
             Out::text(r.municipality.clone()),
             Out::text(r.municipality_code.clone()),
-            r.missing.map_or(Out::Empty, |m| Out::text(m.label(lang))),
-            Out::int(r.late.map(|(days, _)| days)),
-            Out::date(r.late.map(|(_, on)| on)),
-            Out::date(r.deadline),
+            returns_cell(lang, r),
+            overdue_cell(lang, r.report.as_ref()),
+            overdue_cell(lang, r.council_decision.as_ref()),
             Out::text(r.contact.name.clone()),
             Out::text(r.contact.phone.clone()),
             Out::text(r.contact.email.clone()),
@@ -289,7 +363,6 @@ pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, list: &[Reminder]) -> Result<
         write_row(ws, f, row, &cols, &values, false)?;
         row += 1;
     }
-    ws.set_row_height(header_row, 30.0)?;
     ws.autofilter(
         header_row,
         0,
@@ -301,7 +374,27 @@ pub(super) fn sheet(ctx: &Ctx, ws: &mut Worksheet, list: &[Reminder]) -> Result<
     Ok(())
 }
 
-/// `data/reminders.csv`: the contract columns, then `late_last_period`.
+/// An item's three columns in `reminders.csv`, as `submissions.csv` words
+/// them: `late` or `missing`, the days late (empty when missing), the
+/// deadline; all empty when it is in time or not judged.
+fn overdue_columns(overdue: Option<&Overdue>) -> [String; 3] {
+    match overdue {
+        None => Default::default(),
+        Some(o) => {
+            let (word, days) = match o.lapse {
+                Lapse::Missing => ("missing", String::new()),
+                Lapse::Late { days, .. } => ("late", days.to_string()),
+            };
+            [word.to_string(), days, super::csv::date(Some(o.deadline))]
+        }
+    }
+}
+
+/// `data/reminders.csv`: one row per municipality. The contract columns
+/// (`missing`, `late` and `deadline` are the returns', the deadline only
+/// when they are missing or late), then
+/// `late_last_period`, then the implementation report's and the council
+/// decision's timeliness, days late and deadline when missing or late.
 pub fn csv_rows(list: &[Reminder], lang: Lang) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let header = vec![
         "oblast_code",
@@ -314,22 +407,31 @@ pub fn csv_rows(list: &[Reminder], lang: Lang) -> (Vec<&'static str>, Vec<Vec<St
         "contact_phone",
         "contact_email",
         "late_last_period",
+        "report_timeliness",
+        "report_days_late",
+        "report_deadline",
+        "council_timeliness",
+        "council_days_late",
+        "council_deadline",
     ];
     let rows = list
         .iter()
         .map(|r| {
-            vec![
+            let mut row = vec![
                 r.oblast_code.clone(),
                 r.municipality_code.clone(),
                 r.municipality.clone(),
                 r.missing.map(|m| m.label(lang).to_string()).unwrap_or_default(),
                 r.late.map(|(days, _)| days.to_string()).unwrap_or_default(),
-                super::csv::date(r.deadline),
+                super::csv::date(r.deadline.filter(|_| r.missing.is_some() || r.late.is_some())),
                 r.contact.name.clone(),
                 r.contact.phone.clone(),
                 r.contact.email.clone(),
                 r.late_last_period.to_string(),
-            ]
+            ];
+            row.extend(overdue_columns(r.report.as_ref()));
+            row.extend(overdue_columns(r.council_decision.as_ref()));
+            row
         })
         .collect();
     (header, rows)

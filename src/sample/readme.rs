@@ -245,16 +245,18 @@ fn calendar(out: &mut String, schemas: &Schemas, truth: &Truth, lang: Lang) {
             format!(
                 "`{REGISTRY_FILE}` е входящият регистър на областната администрация: кога е заведен всеки отчет \
                  (по подател, а картата на общината и отчетът за изпълнението на стратегията — и по име на файла). \
-                 `socmon.toml` задава срок за отчетните данни {}{reports}. Закъснели (находка `late` и \
-                 „закъснели“ в „Подадени данни“; закъснелите отчетни данни — и ред в „Напомняния“):\n",
+                 `socmon.toml` задава срок за отчетните данни {}{reports}. Всяка община, която е закъсняла или от \
+                 която липсва нещо, е един ред в „Напомняния“ и едно съобщение в `reminders.txt`, с всичко, което \
+                 дължи. Закъснели (находка `late` и „закъснели“ в „Подадени данни“):\n",
                 day(deadline)
             )
         } else {
             format!(
                 "`{REGISTRY_FILE}` is the regional administration's registry of incoming documents: when each return \
                  was registered (by sender, and the municipal card and the implementation report also by file \
-                 name). `socmon.toml` sets the returns' deadline {}{reports}. Late (a `late` finding and \"late\" \
-                 on „Подадени данни“; late returns also a row on „Напомняния“):\n",
+                 name). `socmon.toml` sets the returns' deadline {}{reports}. Each municipality late or missing something \
+                 is one row on „Напомняния“ and one message in `reminders.txt`, with everything it owes. Late (a \
+                 `late` finding and \"late\" on „Подадени данни“):\n",
                 day(deadline)
             )
         }

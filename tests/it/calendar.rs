@@ -423,6 +423,220 @@ fn reminders_name_what_is_missing_or_late_and_whom_to_call_or_that_there_is_no_c
     assert!((share - 1.0 / municipalities as f64).abs() < 1e-9, "{share}");
 }
 
+/// The three deadlines of Ruse's first report: returns, implementation
+/// report, council decision.
+fn all_three() -> Deadlines {
+    Deadlines {
+        returns: Some(day(2017, 7, 31)),
+        strategy_report: Some(day(2017, 10, 10)),
+        council_decision: Some(day(2017, 10, 30)),
+    }
+}
+
+/// A municipality's returns, in time: its municipal card (with a contact)
+/// and a service card.
+fn returns_in_time(input: &Path, municipality: &str, folder: &str) {
+    put(
+        input,
+        &format!("{folder}/община.xlsx"),
+        &municipal_card(municipality, "Иван Петров, експерт", "082 123 456, i.petrov@example.bg"),
+        BookFormat::Xlsx,
+    );
+    put(
+        input,
+        &format!("{folder}/карта.xlsx"),
+        &card(municipality, Some(d(2017, 7, 14))),
+        BookFormat::Xlsx,
+    );
+}
+
+/// Runs the report with all three deadlines and gives the output folder.
+fn report_all_three(dir: &Path, lang: socmon::issue::Lang) -> std::path::PathBuf {
+    let mut config = with_deadline(&dir.join("input"), all_three());
+    config.output = dir.join(format!("output-{lang:?}"));
+    config.lang = lang;
+    pipeline::report(&config).unwrap();
+    config.output
+}
+
+/// The message of one municipality in `reminders.txt` (its block up to the next).
+fn message_of<'a>(text: &'a str, code: &str) -> &'a str {
+    let blocks: Vec<&str> = text
+        .split("\n---\n")
+        .filter(|b| b.contains(&format!("({code})")))
+        .collect();
+    assert_eq!(blocks.len(), 1, "one message for {code}:\n{text}");
+    blocks[0]
+}
+
+#[test]
+fn a_municipality_missing_only_its_council_decision_is_reminded_of_it_with_the_council_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    returns_in_time(&input, "Бяла", "Бяла");
+    // Its report came in time, with no council decision written in it.
+    put(
+        &input,
+        "Бяла/отчет.xlsx",
+        &report("Бяла", "", "09.10.2017"),
+        BookFormat::Xlsx,
+    );
+    let out = report_all_three(dir.path(), socmon::issue::Lang::Bg);
+
+    let rows = csv_rows(&out.join("data/reminders.csv"));
+    let bjala: Vec<_> = rows.iter().filter(|r| r["municipality_code"] == "RSE04").collect();
+    assert_eq!(bjala.len(), 1);
+    let bjala = bjala[0];
+    // Nothing of its returns or its report, only the decision with its deadline.
+    for column in [
+        "missing",
+        "late",
+        "deadline",
+        "report_timeliness",
+        "report_days_late",
+        "report_deadline",
+    ] {
+        assert_eq!(bjala[column], "", "{column}");
+    }
+    assert_eq!(bjala["council_timeliness"], "missing");
+    assert_eq!(bjala["council_days_late"], "");
+    assert_eq!(bjala["council_deadline"], "2017-10-30");
+    assert_eq!(bjala["contact_name"], "Иван Петров");
+
+    let text = std::fs::read_to_string(out.join("reminders.txt")).unwrap();
+    let message = message_of(&text, "RSE04");
+    assert!(
+        message.contains(
+            "от община Бяла не са получени: решение на общинския съвет за приемане на отчета (срок 30.10.2017). \
+             Моля, изпратете липсващото възможно най-скоро."
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("закъсня"), "{message}");
+    assert!(!message.contains("отчет за изпълнението"), "{message}");
+
+    // „Напомняния": the decision's column, its deadline in the header, says it is missing.
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).unwrap();
+    use calamine::Reader;
+    let sheet = workbook.worksheet_range("Напомняния").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows.iter().find(|r| r.first().is_some_and(|c| c == "Община")).unwrap();
+    let column = header
+        .iter()
+        .position(|h| h == "Решение на ОбС за приемането му, срок 30.10.2017")
+        .expect("the decision's column with its deadline");
+    let row = rows.iter().find(|r| r.get(1).is_some_and(|c| c == "RSE04")).unwrap();
+    assert_eq!(row[column], "липсва");
+    assert_eq!(row[column - 2], "", "its returns came in time");
+    assert_eq!(row[column - 1], "", "its report came in time");
+}
+
+#[test]
+fn a_municipality_late_with_its_report_is_reminded_with_the_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    returns_in_time(&input, "Ветово", "Ветово");
+    // Filled in (and so received) two days after the report's deadline; adopted in time.
+    put(
+        &input,
+        "Ветово/отчет.xlsx",
+        &report("Ветово", "№ 45 от 27.10.2017 г.", "12.10.2017"),
+        BookFormat::Xlsx,
+    );
+    let out = report_all_three(dir.path(), socmon::issue::Lang::Bg);
+
+    let rows = csv_rows(&out.join("data/reminders.csv"));
+    let vetovo = rows.iter().find(|r| r["municipality_code"] == "RSE05").unwrap();
+    assert_eq!(vetovo["report_timeliness"], "late");
+    assert_eq!(vetovo["report_days_late"], "2");
+    assert_eq!(vetovo["report_deadline"], "2017-10-10");
+    assert_eq!(vetovo["council_timeliness"], "");
+    assert_eq!((vetovo["missing"].as_str(), vetovo["late"].as_str()), ("", ""));
+
+    let text = std::fs::read_to_string(out.join("reminders.txt")).unwrap();
+    let message = message_of(&text, "RSE05");
+    assert!(
+        message.contains(
+            "община Ветово закъсня с: отчета за изпълнението на общинската стратегия \
+             (получен на 12.10.2017, 2 дни след срока 10.10.2017)."
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("не са получени"), "{message}");
+}
+
+#[test]
+fn a_municipality_late_with_its_returns_and_missing_its_report_gets_one_message_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    // Its returns came five days late, and no implementation report at all.
+    put(
+        &input,
+        "Борово/община.xlsx",
+        &municipal_card("Борово", "Анна Колева, специалист", "0817 2 12 34"),
+        BookFormat::Xlsx,
+    );
+    put(
+        &input,
+        "Борово/карта.xlsx",
+        &card("Борово", Some(d(2017, 8, 5))),
+        BookFormat::Xlsx,
+    );
+    let out = report_all_three(dir.path(), socmon::issue::Lang::Bg);
+
+    let rows = csv_rows(&out.join("data/reminders.csv"));
+    let borovo: Vec<_> = rows.iter().filter(|r| r["municipality_code"] == "RSE03").collect();
+    assert_eq!(borovo.len(), 1, "one row for the municipality");
+    let borovo = borovo[0];
+    assert_eq!(borovo["late"], "5");
+    assert_eq!(borovo["deadline"], "2017-07-31");
+    assert_eq!(borovo["report_timeliness"], "missing");
+    assert_eq!(borovo["report_deadline"], "2017-10-10");
+    // With no report there is no decision either.
+    assert_eq!(borovo["council_timeliness"], "missing");
+
+    let text = std::fs::read_to_string(out.join("reminders.txt")).unwrap();
+    let message = message_of(&text, "RSE03");
+    assert!(
+        message.starts_with("Община Борово (RSE03) — до: Анна Колева, 0817 2 12 34\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "от община Борово не са получени: отчет за изпълнението на общинската стратегия (срок 10.10.2017); \
+             решение на общинския съвет за приемане на отчета (срок 30.10.2017)."
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "Община Борово закъсня и с: отчетните данни (получени на 05.08.2017, 5 дни след срока 31.07.2017)."
+        ),
+        "{message}"
+    );
+
+    // The same in English with --lang en.
+    let out = report_all_three(dir.path(), socmon::issue::Lang::En);
+    let text = std::fs::read_to_string(out.join("reminders.txt")).unwrap();
+    let message = message_of(&text, "RSE03");
+    assert!(
+        message.contains(
+            "we have not received from Борово municipality: the implementation report of the municipal strategy \
+             (deadline 10.10.2017); the council decision adopting the report (deadline 30.10.2017)."
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "Борово municipality was also late with: the returns (received on 05.08.2017, 5 days after the deadline 31.07.2017)."
+        ),
+        "{message}"
+    );
+}
+
 fn run_municipalities(config: &socmon::config::Config) -> u64 {
     config.schemas.reference.municipalities_of("RSE").count() as u64
 }
@@ -528,7 +742,8 @@ fn the_history_keeps_timeliness_and_contacts_so_reminders_say_late_last_period_t
 /// period, the oblast and the three deadlines) reports exactly the late and
 /// missing municipalities its truth lists: in `submissions.csv` for the
 /// returns, the implementation report and the council decision, as `late`
-/// findings at their files, and in `reminders.csv` for the returns.
+/// findings at their files, and in `reminders.csv` and `reminders.txt` for
+/// all three.
 #[test]
 fn the_sample_dates_every_return_by_its_registry_and_plants_late_and_missing_municipalities() {
     let schemas = schemas();
@@ -661,18 +876,79 @@ fn the_sample_dates_every_return_by_its_registry_and_plants_late_and_missing_mun
     // The registry is read with no finding.
     assert!(issues.iter().all(|i| !i["file"].ends_with("регистър.xlsx")));
 
-    // The reminders: the municipalities late with their returns, each with its days.
+    // The reminders: exactly the municipalities late or missing with any of
+    // the three deadlines, one row each, each item with its days and deadline.
     let reminders = csv_rows(&out.join("data/reminders.csv"));
-    let mut reminded: Vec<(String, String)> = reminders
-        .iter()
-        .map(|r| (r["municipality_code"].clone(), r["late"].clone()))
-        .collect();
+    let mut reminded: Vec<(String, String, String, String)> = Vec::new();
+    for r in &reminders {
+        let code = &r["municipality_code"];
+        assert_eq!(
+            reminders.iter().filter(|o| &o["municipality_code"] == code).count(),
+            1,
+            "{code}"
+        );
+        if !r["missing"].is_empty() {
+            reminded.push((code.clone(), "returns".into(), "missing".into(), r["deadline"].clone()));
+        }
+        if !r["late"].is_empty() {
+            reminded.push((
+                code.clone(),
+                "returns".into(),
+                format!("late {}", r["late"]),
+                r["deadline"].clone(),
+            ));
+        }
+        for (what, prefix) in [("strategy_report", "report"), ("council_decision", "council")] {
+            let days = &r[&format!("{prefix}_days_late")];
+            let state = match r[&format!("{prefix}_timeliness")].as_str() {
+                "" => continue,
+                "late" => format!("late {days}"),
+                other => other.to_string(),
+            };
+            reminded.push((
+                code.clone(),
+                what.into(),
+                state,
+                r[&format!("{prefix}_deadline")].clone(),
+            ));
+        }
+    }
     reminded.sort();
-    let want: Vec<(String, String)> = truth
+    let deadline = |key| truth.deadlines.get(key).unwrap().to_string();
+    let mut want: Vec<(String, String, String, String)> = truth
         .late
         .iter()
-        .filter(|l| l.what == Returns)
-        .map(|l| (l.municipality.clone(), l.days.to_string()))
+        .map(|l| {
+            (
+                l.municipality.clone(),
+                l.what.as_str().into(),
+                format!("late {}", l.days),
+                deadline(l.what),
+            )
+        })
+        .chain(truth.missing.iter().map(|m| {
+            (
+                m.municipality.clone(),
+                m.what.as_str().into(),
+                "missing".into(),
+                deadline(m.what),
+            )
+        }))
         .collect();
+    want.sort();
     assert_eq!(reminded, want);
+    // One message per municipality reminded, naming each of its items.
+    let text = std::fs::read_to_string(out.join("reminders.txt")).unwrap();
+    assert_eq!(text.matches("\n---\n").count() + 1, reminders.len(), "{text}");
+    for (code, _, state, deadline) in &want {
+        let message = message_of(&text, code);
+        let day = chrono::NaiveDate::parse_from_str(deadline, "%Y-%m-%d")
+            .unwrap()
+            .format("%d.%m.%Y");
+        let said = match state.strip_prefix("late ") {
+            Some(days) => format!("{days} дни след срока {day}"),
+            None => format!("(срок {day})"),
+        };
+        assert!(message.contains(&said), "{said}\n{message}");
+    }
 }
