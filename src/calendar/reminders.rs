@@ -316,7 +316,7 @@ pub fn message(reminder: &Reminder, period: &str, lang: Lang) -> String {
     if !missing.is_empty() {
         text.push_str(&if bg {
             format!(
-                "за мониторинга за периода {period} от община {name} не са получени: {}. Моля, изпратете липсващото възможно най-скоро.\n",
+                "за мониторинга за периода {period} все още не сме получили от община {name}: {}. Моля, изпратете липсващото възможно най-скоро.\n",
                 missing.join("; ")
             )
         } else {

@@ -507,7 +507,7 @@ fn a_municipality_missing_only_its_council_decision_is_reminded_of_it_with_the_c
     let message = message_of(&text, "RSE04");
     assert!(
         message.contains(
-            "от община Бяла не са получени: решение на общинския съвет за приемане на отчета (срок 30.10.2017). \
+            "все още не сме получили от община Бяла: решение на общинския съвет за приемане на отчета (срок 30.10.2017). \
              Моля, изпратете липсващото възможно най-скоро."
         ),
         "{message}"
@@ -565,7 +565,7 @@ fn a_municipality_late_with_its_report_is_reminded_with_the_days() {
         ),
         "{message}"
     );
-    assert!(!message.contains("не са получени"), "{message}");
+    assert!(!message.contains("не сме получили"), "{message}");
 }
 
 #[test]
@@ -606,7 +606,7 @@ fn a_municipality_late_with_its_returns_and_missing_its_report_gets_one_message_
     );
     assert!(
         message.contains(
-            "от община Борово не са получени: отчет за изпълнението на общинската стратегия (срок 10.10.2017); \
+            "все още не сме получили от община Борово: отчет за изпълнението на общинската стратегия (срок 10.10.2017); \
              решение на общинския съвет за приемане на отчета (срок 30.10.2017)."
         ),
         "{message}"
