@@ -226,6 +226,47 @@ pub fn label_key(raw: &str) -> String {
     key(strip_numbering(raw))
 }
 
+/// Whether a label is numbering and nothing else ("5.", "1.2)", "3"), so
+/// that whether [`strip_numbering`] drops it depends on what follows.
+fn is_only_numbering(label: &str) -> bool {
+    let trimmed = label.trim_start();
+    let mut saw_digit = false;
+    let rest = trimmed.trim_start_matches(|c: char| {
+        let numbering = c.is_ascii_digit() || (saw_digit && matches!(c, '.' | ')'));
+        saw_digit |= c.is_ascii_digit();
+        numbering
+    });
+    saw_digit && rest.trim_start().is_empty()
+}
+
+/// The label key of two texts written one after the other with a space
+/// between ("{first} {second}": a two-row header, a group header over its
+/// sub-header), built from the label keys the parts already have.
+///
+/// It equals `label_key(&format!("{first} {second}"))`: a space ends a
+/// word and is a starter NFC never composes across, so the key of the
+/// joined text is the two keys joined by a space (or the one that is not
+/// empty); the numbering of `first` is dropped alone unless `first` is
+/// only numbering, and `second` keeps its numbering (a numbered `second`
+/// or a `first` that is only numbering is keyed from the joined text).
+pub fn joined_label_key(first: &str, first_key: &str, second: &str, second_key: &str) -> String {
+    let second_numbered = strip_numbering(second).len() < second.trim_start().len();
+    if second_numbered || is_only_numbering(first) {
+        return label_key(&format!("{first} {second}"));
+    }
+    match (first_key.is_empty(), second_key.is_empty()) {
+        (true, _) => second_key.to_string(),
+        (false, true) => first_key.to_string(),
+        (false, false) => {
+            let mut joined = String::with_capacity(first_key.len() + 1 + second_key.len());
+            joined.push_str(first_key);
+            joined.push(' ');
+            joined.push_str(second_key);
+            joined
+        }
+    }
+}
+
 /// Why a text is not a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NumberError {
@@ -514,6 +555,41 @@ mod tests {
         assert_eq!(label_key("12 Адрес"), "адрес");
         assert_eq!(label_key("0–17 години"), "0 17 години");
         assert_eq!(strip_numbering("Адрес"), "Адрес");
+    }
+
+    #[test]
+    fn a_joined_label_key_is_the_key_of_the_joined_text() {
+        let parts = [
+            "Деца с увреждания",
+            "5. Капацитет",
+            "5.",
+            "5",
+            " 12 ",
+            "5 6",
+            "1.2)",
+            ".5 места",
+            "0–17 години",
+            "в т.ч. с над 90 %",
+            "KaпaцитeT:",
+            "e-mail",
+            "„Майка и бебе“",
+            "-",
+            "№",
+            "(И\u{0306})",
+            "\u{0306}б",
+            "общо\n",
+            "V. Общо",
+            "3) ",
+        ];
+        for first in parts {
+            for second in parts {
+                assert_eq!(
+                    joined_label_key(first, &label_key(first), second, &label_key(second)),
+                    label_key(&format!("{first} {second}")),
+                    "{first:?} + {second:?}"
+                );
+            }
+        }
     }
 
     #[test]

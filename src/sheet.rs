@@ -228,6 +228,16 @@ impl Sheet {
             .or_else(|| self.merge_at(at).and_then(|m| self.get(m.first)))
     }
 
+    /// The non-empty cells, sorted by row then column.
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// Where the cell at a position is in [`Sheet::cells`], if it is not empty.
+    pub fn index_of(&self, at: CellRef) -> Option<usize> {
+        self.cells.binary_search_by_key(&at, |c| c.at).ok()
+    }
+
     /// The last non-empty row, if any.
     pub fn last_row(&self) -> Option<u32> {
         self.rows.last().map(|&(r, _)| r)

@@ -207,6 +207,8 @@ pub struct Template {
     pub title_en: String,
     /// Keys of the phrases that name this template in a sheet's first rows.
     pub title_phrases: Vec<String>,
+    /// A searcher for each title phrase that is not empty, built once.
+    title_finders: Vec<memchr::memmem::Finder<'static>>,
     /// The fields that make two records the same service.
     pub identity: Vec<usize>,
     /// Title-block fields first (tables only), then the fields in schema order.
@@ -223,6 +225,12 @@ impl Template {
     /// The field whose label or alias has this key.
     pub fn field_by_label(&self, label_key: &str) -> Option<usize> {
         self.labels.get(label_key).copied()
+    }
+
+    /// Whether a text (the keys of a sheet's first rows) holds one of the
+    /// template's title phrases.
+    pub fn is_titled_in(&self, text: &str) -> bool {
+        self.title_finders.iter().any(|f| f.find(text.as_bytes()).is_some())
     }
 
     /// The index of a field by id.
@@ -1064,18 +1072,24 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         }
     }
 
+    let title_phrases: Vec<String> = spec
+        .title_phrases
+        .iter()
+        .chain([&spec.title, &spec.title_en])
+        .map(|p| key(p))
+        .collect();
     Ok(Template {
         id: spec.template,
         version: spec.version,
         layout: spec.layout,
         role: spec.role,
         card: spec.card,
-        title_phrases: spec
-            .title_phrases
+        title_finders: title_phrases
             .iter()
-            .chain([&spec.title, &spec.title_en])
-            .map(|p| key(p))
+            .filter(|p| !p.is_empty())
+            .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
             .collect(),
+        title_phrases,
         title: spec.title,
         title_en: spec.title_en,
         identity,
