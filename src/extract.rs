@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use label_keys::LabelKeys;
 
-use crate::normalize::{joined_label_key, key, label_key};
+use crate::normalize::{has_numbering, joined_label_key, key, label_key};
 use crate::reference::{Card, Lookup, Table};
 use crate::schema::{Layout, Role, Schemas, Template};
 use crate::sheet::{Cell, CellRef, CellValue, Sheet};
@@ -164,12 +164,16 @@ fn text_of(value: &CellValue) -> Option<&str> {
 
 /// The keys of the texts in the rows where a title may be, one a line (a
 /// key holds no line break, so a title phrase found in them is found in
-/// one key).
-fn title_text(sheet: &Sheet) -> String {
+/// one key). A text without numbering has its label key for its key.
+fn title_text(keys: &LabelKeys) -> String {
     let mut titles = String::new();
-    for (_, cells) in sheet.rows().take_while(|(row, _)| *row < TITLE_ROWS) {
-        for text in cells.iter().filter_map(|c| text_of(&c.value)) {
-            titles.push_str(&key(text));
+    for (_, cells) in keys.sheet().rows().take_while(|(row, _)| *row < TITLE_ROWS) {
+        for cell in cells {
+            let Some(text) = text_of(&cell.value) else { continue };
+            match keys.at(cell.at) {
+                Some(label) if !has_numbering(text) => titles.push_str(label),
+                _ => titles.push_str(&key(text)),
+            }
             titles.push('\n');
         }
     }
@@ -271,8 +275,7 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
 
 /// [`recognise`] with the sheet's label keys, to be kept for reading it.
 fn recognise_keyed(keys: &LabelKeys, schemas: &Schemas) -> Option<usize> {
-    let sheet = keys.sheet();
-    let titles = title_text(sheet);
+    let titles = title_text(keys);
     let titled: Vec<bool> = schemas.templates.iter().map(|t| t.is_titled_in(&titles)).collect();
     // A template with its title outranks every one without: only those
     // are weighed, and only their layouts' labels gathered.

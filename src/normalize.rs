@@ -226,6 +226,12 @@ pub fn label_key(raw: &str) -> String {
     key(strip_numbering(raw))
 }
 
+/// Whether a label starts with numbering that [`strip_numbering`] drops;
+/// the [`label_key`] of a text without is its [`key`].
+pub fn has_numbering(label: &str) -> bool {
+    strip_numbering(label).len() < label.trim_start().len()
+}
+
 /// Whether a label is numbering and nothing else ("5.", "1.2)", "3"), so
 /// that whether [`strip_numbering`] drops it depends on what follows.
 fn is_only_numbering(label: &str) -> bool {
@@ -250,8 +256,7 @@ fn is_only_numbering(label: &str) -> bool {
 /// only numbering, and `second` keeps its numbering (a numbered `second`
 /// or a `first` that is only numbering is keyed from the joined text).
 pub fn joined_label_key(first: &str, first_key: &str, second: &str, second_key: &str) -> String {
-    let second_numbered = strip_numbering(second).len() < second.trim_start().len();
-    if second_numbered || is_only_numbering(first) {
+    if has_numbering(second) || is_only_numbering(first) {
         return label_key(&format!("{first} {second}"));
     }
     match (first_key.is_empty(), second_key.is_empty()) {
@@ -555,6 +560,10 @@ mod tests {
         assert_eq!(label_key("12 Адрес"), "адрес");
         assert_eq!(label_key("0–17 години"), "0 17 години");
         assert_eq!(strip_numbering("Адрес"), "Адрес");
+        for text in ["5. Капацитет", " 12 Адрес", "0–17 години", "Адрес", "5.", "V. Общо"]
+        {
+            assert_eq!(has_numbering(text), label_key(text) != key(text), "{text}");
+        }
     }
 
     #[test]

@@ -263,6 +263,8 @@ impl Template {
 pub struct Common {
     /// Folded lower-case cell texts that count as empty.
     pub empty_values: HashSet<String>,
+    /// The most characters other than white space of any of `empty_values`.
+    longest_empty_value: usize,
     pub yes_values: HashSet<String>,
     pub no_values: HashSet<String>,
     /// Keys of sheet names that hold instructions.
@@ -351,9 +353,12 @@ impl Common {
         // Folding only joins white space, so a text with more other
         // characters than the longest marker is no marker: most values
         // are answered without folding.
-        let marker_chars = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
-        let longest = self.empty_values.iter().map(|v| marker_chars(v)).max().unwrap_or(0);
-        if text.chars().filter(|c| !c.is_whitespace()).nth(longest).is_some() {
+        if text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .nth(self.longest_empty_value)
+            .is_some()
+        {
             return false;
         }
         let folded = fold_text(text).to_lowercase();
@@ -696,12 +701,18 @@ impl Schemas {
         })?;
         let common_file: CommonFile =
             toml::from_str(&source.read("common.toml")?).map_err(|e| schema_error("common.toml", e.to_string()))?;
+        let empty_values: HashSet<String> = common_file
+            .empty_values
+            .iter()
+            .map(|v| fold_text(v).to_lowercase())
+            .collect();
         let common = Common {
-            empty_values: common_file
-                .empty_values
+            longest_empty_value: empty_values
                 .iter()
-                .map(|v| fold_text(v).to_lowercase())
-                .collect(),
+                .map(|v| v.chars().filter(|c| !c.is_whitespace()).count())
+                .max()
+                .unwrap_or(0),
+            empty_values,
             yes_values: common_file.yes_values.iter().map(|v| key(v)).collect(),
             no_values: common_file.no_values.iter().map(|v| key(v)).collect(),
             instruction_sheets: common_file.instruction_sheets.iter().map(|v| key(v)).collect(),
