@@ -242,27 +242,44 @@ fn gather_keys<'k>(keys: &'k LabelKeys, forms: bool, tables: bool) -> Candidates
     found
 }
 
-fn fit(template: &Template, title: bool, keys: &Candidates) -> Fit {
-    let candidates: Vec<&Cow<str>> = match template.layout {
-        Layout::Form => keys.row_labels.iter().collect(),
-        Layout::Table => keys.header_labels.iter().collect(),
-        Layout::FormTable => keys.row_labels.iter().chain(&keys.header_labels).collect(),
-    };
-    let mut found = vec![false; template.fields.len()];
-    for k in candidates {
-        if let Some(f) = template.field_by_label(k)
-            && !template.fields[f].in_title
-        {
-            found[f] = true;
+/// How well the sheet fits each template considered (`None` for the
+/// others): a form by its rows' labels, a table by its header's, a form
+/// with a table by both. Each candidate key is looked up once for all the
+/// templates.
+fn fits(schemas: &Schemas, considered: impl Fn(usize) -> bool, titled: &[bool], keys: &Candidates) -> Vec<Option<Fit>> {
+    let templates = &schemas.templates;
+    let mut found: Vec<Vec<bool>> = templates.iter().map(|t| vec![false; t.fields.len()]).collect();
+    let mut mark = |candidates: &[Cow<str>], layout: Layout| {
+        for k in candidates {
+            for &(t, f) in schemas.fields_labelled(k) {
+                let template = &templates[t];
+                if considered(t)
+                    && [layout, Layout::FormTable].contains(&template.layout)
+                    && !template.fields[f].in_title
+                {
+                    found[t][f] = true;
+                }
+            }
         }
-    }
-    let body = || template.body_fields();
-    Fit {
-        title,
-        matched: found.iter().filter(|&&f| f).count(),
-        required_matched: body().filter(|(i, f)| f.required && found[*i]).count(),
-        required: body().filter(|(_, f)| f.required).count(),
-    }
+    };
+    mark(&keys.row_labels, Layout::Form);
+    mark(&keys.header_labels, Layout::Table);
+    templates
+        .iter()
+        .enumerate()
+        .map(|(i, template)| {
+            considered(i).then(|| {
+                let found = &found[i];
+                let body = || template.body_fields();
+                Fit {
+                    title: titled[i],
+                    matched: found.iter().filter(|&&f| f).count(),
+                    required_matched: body().filter(|(i, f)| f.required && found[*i]).count(),
+                    required: body().filter(|(_, f)| f.required).count(),
+                }
+            })
+        })
+        .collect()
 }
 
 /// The template a sheet follows, if any: the one whose title it carries, or
@@ -286,12 +303,7 @@ fn recognise_keyed(keys: &LabelKeys, schemas: &Schemas) -> Option<usize> {
             .any(|i| considered(i) && [layout, Layout::FormTable].contains(&schemas.templates[i].layout))
     };
     let candidates = gather_keys(keys, needs(Layout::Form), needs(Layout::Table));
-    let fits: Vec<Option<Fit>> = schemas
-        .templates
-        .iter()
-        .enumerate()
-        .map(|(i, t)| considered(i).then(|| fit(t, titled[i], &candidates)))
-        .collect();
+    let fits = fits(schemas, considered, &titled, &candidates);
     let plausible = || {
         fits.iter()
             .enumerate()

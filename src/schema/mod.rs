@@ -374,9 +374,18 @@ pub struct Schemas {
     pub reference: Reference,
     /// Where they were read from, for run.json ("built-in" or a folder).
     pub origin: String,
+    /// The labels and aliases of every template, by key, with the
+    /// (template, field) each names; built at load from `templates`.
+    label_index: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl Schemas {
+    /// The (template, field) pairs whose label or alias has this key, for
+    /// every template at once.
+    pub fn fields_labelled(&self, label_key: &str) -> &[(usize, usize)] {
+        self.label_index.get(label_key).map_or(&[], Vec::as_slice)
+    }
+
     pub fn template(&self, id: &str) -> Option<&Template> {
         self.templates.iter().find(|t| t.id == id)
     }
@@ -742,7 +751,14 @@ impl Schemas {
         }
         check_outliers(&common.outliers, &templates)?;
         check_counting(&common.counting, &reference)?;
+        let mut label_index: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (t, template) in templates.iter().enumerate() {
+            for (label, &field) in &template.labels {
+                label_index.entry(label.clone()).or_default().push((t, field));
+            }
+        }
         Ok(Schemas {
+            label_index,
             templates,
             common,
             reference,
