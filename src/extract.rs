@@ -158,21 +158,17 @@ struct Candidates<'k> {
     header_labels: Vec<Cow<'k, str>>,
 }
 
-fn text_of(value: &CellValue) -> Option<&str> {
-    value.as_text()
-}
-
 /// The keys of the texts in the rows where a title may be, one a line (a
 /// key holds no line break, so a title phrase found in them is found in
 /// one key). A text without numbering has its label key for its key.
 fn title_text(keys: &LabelKeys) -> String {
     let mut titles = String::new();
-    for (_, cells) in keys.sheet().rows().take_while(|(row, _)| *row < TITLE_ROWS) {
-        for cell in cells {
-            let Some(text) = text_of(&cell.value) else { continue };
-            match keys.at(cell.at) {
-                Some(label) if !has_numbering(text) => titles.push_str(label),
-                _ => titles.push_str(&key(text)),
+    for (_, start, cells) in keys.sheet().indexed_rows().take_while(|(row, _, _)| *row < TITLE_ROWS) {
+        for (text, label) in (start..start + cells.len()).filter_map(|i| keys.nth(i)) {
+            if has_numbering(text) {
+                titles.push_str(&key(text));
+            } else {
+                titles.push_str(label);
             }
             titles.push('\n');
         }
@@ -180,17 +176,12 @@ fn title_text(keys: &LabelKeys) -> String {
     titles
 }
 
-/// The label key of a cell's text with the text of another cell after it
-/// (the cell below in a two-row header, a sub-header under its group).
-fn joined_key(keys: &LabelKeys, first: CellRef, second: CellRef) -> Option<String> {
-    let sheet = keys.sheet();
-    let (first_text, second_text) = (sheet.get(first)?.as_text()?, sheet.get(second)?.as_text()?);
-    Some(joined_label_key(
-        first_text,
-        keys.at(first)?,
-        second_text,
-        keys.at(second)?,
-    ))
+/// The label key of a text (given with its key) and the text of another
+/// cell after it (the cell below in a two-row header, a sub-header under
+/// its group).
+fn joined_key(keys: &LabelKeys, (first, first_key): (&str, &str), second: CellRef) -> Option<String> {
+    let (second, second_key) = keys.text_at(second)?;
+    Some(joined_label_key(first, first_key, second, second_key))
 }
 
 /// The label keys of the layouts asked for: a row's label for forms, the
@@ -200,23 +191,23 @@ fn joined_key(keys: &LabelKeys, first: CellRef, second: CellRef) -> Option<Strin
 fn gather_keys<'k>(keys: &'k LabelKeys, forms: bool, tables: bool) -> Candidates<'k> {
     let sheet = keys.sheet();
     let mut found = Candidates::default();
-    for (row, cells) in sheet.rows() {
+    for (row, start, cells) in sheet.indexed_rows() {
         if forms
-            && let Some(cell) = cells.iter().take(LABEL_CELLS).find(|c| !is_numbering(&c.value))
-            && let Some(label) = text_of(&cell.value)
+            && let Some(position) = cells.iter().take(LABEL_CELLS).position(|c| !is_numbering(&c.value))
+            && let Some((label, own)) = keys.nth(start + position)
         {
-            found.row_labels.extend(keys.at(cell.at).map(Cow::Borrowed));
+            found.row_labels.push(Cow::Borrowed(own));
             if let Some(at) = label.find(':') {
                 found.row_labels.push(Cow::Owned(label_key(&label[..at])));
             }
         }
         if tables && row < HEADER_ROWS {
             let header_labels = &mut found.header_labels;
-            for cell in cells {
-                if let Some(own) = keys.at(cell.at) {
-                    header_labels.push(Cow::Borrowed(own));
+            for (i, cell) in (start..).zip(cells) {
+                if let Some(own) = keys.nth(i) {
+                    header_labels.push(Cow::Borrowed(own.1));
                     let below = CellRef::new(row.saturating_add(1), cell.at.col);
-                    header_labels.extend(joined_key(keys, cell.at, below).map(Cow::Owned));
+                    header_labels.extend(joined_key(keys, own, below).map(Cow::Owned));
                 }
             }
             // Sub-headers under a merged group header.
@@ -225,7 +216,7 @@ fn gather_keys<'k>(keys: &'k LabelKeys, forms: bool, tables: bool) -> Candidates
                 .iter()
                 .filter(|m| m.first.row == row && m.last.col > m.first.col)
             {
-                if let Some(CellValue::Text(_)) = sheet.get(merge.first) {
+                if let Some(group) = keys.text_at(merge.first) {
                     // The filled cells of the row below, not every column of
                     // the region: a forged region can span four billion.
                     let below = sheet.row(merge.last.row.saturating_add(1));
@@ -233,7 +224,7 @@ fn gather_keys<'k>(keys: &'k LabelKeys, forms: bool, tables: bool) -> Candidates
                         .iter()
                         .filter(|c| (merge.first.col..=merge.last.col).contains(&c.at.col))
                     {
-                        header_labels.extend(joined_key(keys, merge.first, cell.at).map(Cow::Owned));
+                        header_labels.extend(joined_key(keys, group, cell.at).map(Cow::Owned));
                     }
                 }
             }
@@ -385,7 +376,7 @@ fn read_form(keys: &LabelKeys, template: &Template, template_index: usize, file:
     let sheet = keys.sheet();
     let mut fields = Vec::new();
     let mut anchor = None;
-    for (row, cells) in sheet.rows().take_while(|(row, _)| *row < end_row) {
+    for (row, start, cells) in sheet.indexed_rows().take_while(|(row, _, _)| *row < end_row) {
         let Some((position, label_cell)) = cells
             .iter()
             .take(LABEL_CELLS)
@@ -397,7 +388,7 @@ fn read_form(keys: &LabelKeys, template: &Template, template_index: usize, file:
         let Some(text) = label_cell.value.as_text() else {
             continue;
         };
-        if let Some(field) = keys.at(label_cell.at).and_then(|k| template.field_by_label(k)) {
+        if let Some(field) = keys.nth(start + position).and_then(|(_, k)| template.field_by_label(k)) {
             let value_col = after(sheet, label_cell);
             let value_cell = cells[position + 1..].iter().find(|c| c.at.col >= value_col);
             fields.push(RawField {

@@ -187,6 +187,15 @@ impl Sheet {
         })
     }
 
+    /// [`Sheet::rows`], each row with the index of its first cell in
+    /// [`Sheet::cells`].
+    pub fn indexed_rows(&self) -> impl Iterator<Item = (u32, usize, &[Cell])> {
+        self.rows
+            .iter()
+            .zip(self.rows())
+            .map(|(&(_, start), (row, cells))| (row, start, cells))
+    }
+
     /// The cells of one row, left to right (empty when the row is empty).
     pub fn row(&self, row: u32) -> &[Cell] {
         match self.rows.binary_search_by_key(&row, |&(r, _)| r) {

@@ -27,12 +27,23 @@ impl<'s> LabelKeys<'s> {
         self.sheet
     }
 
+    /// The text and label key of the sheet's `index`-th cell (in the order
+    /// of [`Sheet::cells`]); `None` for a cell that holds no text.
+    pub fn nth(&self, index: usize) -> Option<(&'s str, &str)> {
+        let text = self.sheet.cells().get(index)?.value.as_text()?;
+        Some((text, self.keys[index].get_or_init(|| label_key(text))))
+    }
+
+    /// The text and label key of the cell at a position; `None` for an
+    /// empty or a non-text cell.
+    pub fn text_at(&self, at: CellRef) -> Option<(&'s str, &str)> {
+        self.nth(self.sheet.index_of(at)?)
+    }
+
     /// The label key of the text cell at a position; `None` for an empty or
     /// a non-text cell.
     pub fn at(&self, at: CellRef) -> Option<&str> {
-        let index = self.sheet.index_of(at)?;
-        let text = self.sheet.cells()[index].value.as_text()?;
-        Some(self.keys[index].get_or_init(|| label_key(text)))
+        self.text_at(at).map(|(_, key)| key)
     }
 
     /// The label key of the text shown at a position: its own, or that of
@@ -75,5 +86,8 @@ mod tests {
         assert_eq!(keys.at(CellRef::new(5, 5)), None);
         assert_eq!(keys.at(CellRef::new(1, 2)), None);
         assert_eq!(keys.shown(CellRef::new(1, 2)), Some("община"));
+        assert_eq!(keys.nth(2), Some(("Община*", "община")));
+        assert_eq!(keys.nth(1), None);
+        assert_eq!(keys.nth(3), None);
     }
 }
