@@ -11,10 +11,37 @@ use unicode_normalization::UnicodeNormalization;
 /// Folds white space (line breaks, no-break and thin spaces included) to one
 /// space, trims, and applies Unicode NFC. This is the form text values are kept in.
 pub fn fold_text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+    // Most cells already are: copied, not rebuilt a character at a time.
+    if all_always_nfc(raw) && is_folded(raw) {
+        return raw.to_string();
+    }
+    fold_spaces(&nfc(raw))
+}
+
+fn is_fold_space(ch: char) -> bool {
+    ch.is_whitespace() || ch == '\u{200B}'
+}
+
+/// Whether a text's white space is folded already: single spaces between
+/// words, none at either end.
+fn is_folded(text: &str) -> bool {
+    let mut after_space = true;
+    for ch in text.chars() {
+        let space = is_fold_space(ch);
+        if space && (ch != ' ' || after_space) {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space || text.is_empty()
+}
+
+/// Folds the white space of a text already in NFC.
+fn fold_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for ch in nfc(raw).chars() {
-        if ch.is_whitespace() || ch == '\u{200B}' {
+    for ch in text.chars() {
+        if is_fold_space(ch) {
             pending_space = !out.is_empty();
         } else {
             if pending_space {
@@ -539,6 +566,22 @@ mod tests {
             "Дневен център за стари хора"
         );
         assert_eq!(fold_text(""), "");
+        // A text folded already is taken as it is, and only then.
+        for text in [
+            "",
+            " ",
+            "Русе",
+            "Дневен център",
+            "Дневен  център",
+            " Русе",
+            "Русе ",
+            "a\u{00A0}b",
+            "a\u{200B}b",
+            "a\nb",
+            "Сте\u{0301}ла",
+        ] {
+            assert_eq!(fold_text(text), fold_spaces(&nfc(text)), "{text:?}");
+        }
     }
 
     #[test]
