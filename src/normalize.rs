@@ -279,11 +279,17 @@ fn is_only_numbering(label: &str) -> bool {
 /// It equals `label_key(&format!("{first} {second}"))`: a space ends a
 /// word and is a starter NFC never composes across, so the key of the
 /// joined text is the two keys joined by a space (or the one that is not
-/// empty); the numbering of `first` is dropped alone unless `first` is
-/// only numbering, and `second` keeps its numbering (a numbered `second`
-/// or a `first` that is only numbering is keyed from the joined text).
+/// empty). The numbering of `first` is dropped as it is alone; a `first`
+/// that is only numbering ("5.") is dropped when `second` starts with a
+/// letter, and kept (as its key keeps it) otherwise. `second` keeps its
+/// numbering in the joined text, so a numbered `second` is keyed from the
+/// joined text.
 pub fn joined_label_key(first: &str, first_key: &str, second: &str, second_key: &str) -> String {
-    if has_numbering(second) || is_only_numbering(first) {
+    let second_starts_word = second.trim_start().chars().next().is_some_and(char::is_alphabetic);
+    if is_only_numbering(first) && second_starts_word {
+        return second_key.to_string();
+    }
+    if has_numbering(second) {
         return label_key(&format!("{first} {second}"));
     }
     match (first_key.is_empty(), second_key.is_empty()) {
@@ -632,6 +638,10 @@ mod tests {
             "общо\n",
             "V. Общо",
             "3) ",
+            "1",
+            "2.",
+            " 4 ",
+            "Ѐ. ред",
         ];
         for first in parts {
             for second in parts {
