@@ -13,13 +13,17 @@
 //!   above the header holds the fields shared by every row.
 
 mod form_table;
+mod label_keys;
 mod returns;
 
 pub use returns::{Extracted, extract_return};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::normalize::{key, label_key};
+use label_keys::LabelKeys;
+
+use crate::normalize::{has_numbering, joined_label_key, key, label_key};
 use crate::reference::{Card, Lookup, Table};
 use crate::schema::{Layout, Role, Schemas, Template};
 use crate::sheet::{Cell, CellRef, CellValue, Sheet};
@@ -144,55 +148,66 @@ impl Fit {
     }
 }
 
-/// Label keys a sheet offers, gathered once for all the templates considered.
+/// Label keys a sheet offers, gathered once for all the templates
+/// considered; most are borrowed from the sheet's [`LabelKeys`].
 #[derive(Default)]
-struct SheetKeys {
+struct Candidates<'k> {
     /// Keys of the label candidates of each row (form layout).
-    row_labels: Vec<String>,
+    row_labels: Vec<Cow<'k, str>>,
     /// Keys of header cells and of two-row header combinations (table layout).
-    header_labels: Vec<String>,
+    header_labels: Vec<Cow<'k, str>>,
 }
 
-fn text_of(value: &CellValue) -> Option<&str> {
-    value.as_text()
+/// The keys of the texts in the rows where a title may be, one a line (a
+/// key holds no line break, so a title phrase found in them is found in
+/// one key). A text without numbering has its label key for its key.
+fn title_text(keys: &LabelKeys) -> String {
+    let mut titles = String::new();
+    for (_, start, cells) in keys.sheet().indexed_rows().take_while(|(row, _, _)| *row < TITLE_ROWS) {
+        for (text, label) in (start..start + cells.len()).filter_map(|i| keys.nth(i)) {
+            if has_numbering(text) {
+                titles.push_str(&key(text));
+            } else {
+                titles.push_str(label);
+            }
+            titles.push('\n');
+        }
+    }
+    titles
 }
 
-/// Keys of the texts in the rows where a title may be.
-fn title_keys(sheet: &Sheet) -> Vec<String> {
-    sheet
-        .rows()
-        .take_while(|(row, _)| *row < TITLE_ROWS)
-        .flat_map(|(_, cells)| cells.iter().filter_map(|c| text_of(&c.value)).map(key))
-        .collect()
+/// The label key of a text (given with its key) and the text of another
+/// cell after it (the cell below in a two-row header, a sub-header under
+/// its group).
+fn joined_key(keys: &LabelKeys, (first, first_key): (&str, &str), second: CellRef) -> Option<String> {
+    let (second, second_key) = keys.text_at(second)?;
+    Some(joined_label_key(first, first_key, second, second_key))
 }
 
 /// The label keys of the layouts asked for: a row's label for forms, the
 /// header cells (alone, with the cell below, under a merged group header)
 /// for tables — the latter is most of the work, and not done for a sheet
 /// whose title already says it is a form.
-fn gather_keys(sheet: &Sheet, forms: bool, tables: bool) -> SheetKeys {
-    let mut keys = SheetKeys::default();
-    for (row, cells) in sheet.rows() {
+fn gather_keys<'k>(keys: &'k LabelKeys, forms: bool, tables: bool) -> Candidates<'k> {
+    let sheet = keys.sheet();
+    let mut found = Candidates::default();
+    for (row, start, cells) in sheet.indexed_rows() {
         if forms
-            && let Some(label) = cells
-                .iter()
-                .take(LABEL_CELLS)
-                .find(|c| !is_numbering(&c.value))
-                .and_then(|c| text_of(&c.value))
+            && let Some(position) = cells.iter().take(LABEL_CELLS).position(|c| !is_numbering(&c.value))
+            && let Some((label, own)) = keys.nth(start + position)
         {
-            keys.row_labels.push(label_key(label));
+            found.row_labels.push(Cow::Borrowed(own));
             if let Some(at) = label.find(':') {
-                keys.row_labels.push(label_key(&label[..at]));
+                found.row_labels.push(Cow::Owned(label_key(&label[..at])));
             }
         }
         if tables && row < HEADER_ROWS {
-            let header_labels = &mut keys.header_labels;
-            for cell in cells {
-                if let Some(text) = text_of(&cell.value) {
-                    header_labels.push(label_key(text));
-                    if let Some(CellValue::Text(below)) = sheet.get(CellRef::new(row.saturating_add(1), cell.at.col)) {
-                        header_labels.push(label_key(&format!("{text} {below}")));
-                    }
+            let header_labels = &mut found.header_labels;
+            for (i, cell) in (start..).zip(cells) {
+                if let Some(own) = keys.nth(i) {
+                    header_labels.push(Cow::Borrowed(own.1));
+                    let below = CellRef::new(row.saturating_add(1), cell.at.col);
+                    header_labels.extend(joined_key(keys, own, below).map(Cow::Owned));
                 }
             }
             // Sub-headers under a merged group header.
@@ -201,7 +216,7 @@ fn gather_keys(sheet: &Sheet, forms: bool, tables: bool) -> SheetKeys {
                 .iter()
                 .filter(|m| m.first.row == row && m.last.col > m.first.col)
             {
-                if let Some(CellValue::Text(group)) = sheet.get(merge.first) {
+                if let Some(group) = keys.text_at(merge.first) {
                     // The filled cells of the row below, not every column of
                     // the region: a forged region can span four billion.
                     let below = sheet.row(merge.last.row.saturating_add(1));
@@ -209,48 +224,53 @@ fn gather_keys(sheet: &Sheet, forms: bool, tables: bool) -> SheetKeys {
                         .iter()
                         .filter(|c| (merge.first.col..=merge.last.col).contains(&c.at.col))
                     {
-                        if let CellValue::Text(sub) = &cell.value {
-                            header_labels.push(label_key(&format!("{group} {sub}")));
-                        }
+                        header_labels.extend(joined_key(keys, group, cell.at).map(Cow::Owned));
                     }
                 }
             }
         }
     }
-    keys
+    found
 }
 
-/// Whether the title rows carry one of a template's title phrases.
-fn has_title(template: &Template, title_keys: &[String]) -> bool {
-    title_keys.iter().any(|k| {
-        template
-            .title_phrases
-            .iter()
-            .any(|p| !p.is_empty() && k.contains(p.as_str()))
-    })
-}
-
-fn fit(template: &Template, title: bool, keys: &SheetKeys) -> Fit {
-    let candidates: Vec<&String> = match template.layout {
-        Layout::Form => keys.row_labels.iter().collect(),
-        Layout::Table => keys.header_labels.iter().collect(),
-        Layout::FormTable => keys.row_labels.iter().chain(&keys.header_labels).collect(),
-    };
-    let mut found = vec![false; template.fields.len()];
-    for k in candidates {
-        if let Some(f) = template.field_by_label(k)
-            && !template.fields[f].in_title
-        {
-            found[f] = true;
+/// How well the sheet fits each template considered (`None` for the
+/// others): a form by its rows' labels, a table by its header's, a form
+/// with a table by both. Each candidate key is looked up once for all the
+/// templates.
+fn fits(schemas: &Schemas, considered: impl Fn(usize) -> bool, titled: &[bool], keys: &Candidates) -> Vec<Option<Fit>> {
+    let templates = &schemas.templates;
+    let mut found: Vec<Vec<bool>> = templates.iter().map(|t| vec![false; t.fields.len()]).collect();
+    let mut mark = |candidates: &[Cow<str>], layout: Layout| {
+        for k in candidates {
+            for &(t, f) in schemas.fields_labelled(k) {
+                let template = &templates[t];
+                if considered(t)
+                    && [layout, Layout::FormTable].contains(&template.layout)
+                    && !template.fields[f].in_title
+                {
+                    found[t][f] = true;
+                }
+            }
         }
-    }
-    let body = || template.body_fields();
-    Fit {
-        title,
-        matched: found.iter().filter(|&&f| f).count(),
-        required_matched: body().filter(|(i, f)| f.required && found[*i]).count(),
-        required: body().filter(|(_, f)| f.required).count(),
-    }
+    };
+    mark(&keys.row_labels, Layout::Form);
+    mark(&keys.header_labels, Layout::Table);
+    templates
+        .iter()
+        .enumerate()
+        .map(|(i, template)| {
+            considered(i).then(|| {
+                let found = &found[i];
+                let body = || template.body_fields();
+                Fit {
+                    title: titled[i],
+                    matched: found.iter().filter(|&&f| f).count(),
+                    required_matched: body().filter(|(i, f)| f.required && found[*i]).count(),
+                    required: body().filter(|(_, f)| f.required).count(),
+                }
+            })
+        })
+        .collect()
 }
 
 /// The template a sheet follows, if any: the one whose title it carries, or
@@ -258,8 +278,13 @@ fn fit(template: &Template, title: bool, keys: &SheetKeys) -> Fit {
 /// of its required ones). A tie between the two service cards is settled by
 /// the service type written on the card.
 pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
-    let titles = title_keys(sheet);
-    let titled: Vec<bool> = schemas.templates.iter().map(|t| has_title(t, &titles)).collect();
+    recognise_keyed(&LabelKeys::new(sheet), schemas)
+}
+
+/// [`recognise`] with the sheet's label keys, to be kept for reading it.
+fn recognise_keyed(keys: &LabelKeys, schemas: &Schemas) -> Option<usize> {
+    let titles = title_text(keys);
+    let titled: Vec<bool> = schemas.templates.iter().map(|t| t.is_titled_in(&titles)).collect();
     // A template with its title outranks every one without: only those
     // are weighed, and only their layouts' labels gathered.
     let any_title = titled.contains(&true);
@@ -268,13 +293,8 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
         (0..schemas.templates.len())
             .any(|i| considered(i) && [layout, Layout::FormTable].contains(&schemas.templates[i].layout))
     };
-    let keys = gather_keys(sheet, needs(Layout::Form), needs(Layout::Table));
-    let fits: Vec<Option<Fit>> = schemas
-        .templates
-        .iter()
-        .enumerate()
-        .map(|(i, t)| considered(i).then(|| fit(t, titled[i], &keys)))
-        .collect();
+    let candidates = gather_keys(keys, needs(Layout::Form), needs(Layout::Table));
+    let fits = fits(schemas, considered, &titled, &candidates);
     let plausible = || {
         fits.iter()
             .enumerate()
@@ -286,17 +306,17 @@ pub fn recognise(sheet: &Sheet, schemas: &Schemas) -> Option<usize> {
         .map(|(i, _)| i)
         .collect();
     if ties.len() > 1 && ties.iter().all(|&i| schemas.templates[i].role == Role::ServiceCard) {
-        return Some(service_card_by_type(sheet, schemas, &ties).unwrap_or(best.0));
+        return Some(service_card_by_type(keys, schemas, &ties).unwrap_or(best.0));
     }
     Some(best.0)
 }
 
 /// Among service-card templates, the one whose card carries the service type
 /// written on the sheet.
-fn service_card_by_type(sheet: &Sheet, schemas: &Schemas, candidates: &[usize]) -> Option<usize> {
+fn service_card_by_type(keys: &LabelKeys, schemas: &Schemas, candidates: &[usize]) -> Option<usize> {
     let template = &schemas.templates[candidates[0]];
     let field = template.field_index(crate::schema::fields::service::SERVICE_TYPE)?;
-    let records = read_form(sheet, template, candidates[0], "");
+    let records = read_form(keys, template, candidates[0], "", u32::MAX);
     let written = records
         .fields
         .iter()
@@ -321,10 +341,15 @@ fn service_card_by_type(sheet: &Sheet, schemas: &Schemas, candidates: &[usize]) 
 
 /// Reads a sheet as the given template.
 pub fn read_sheet(sheet: &Sheet, schemas: &Schemas, template_index: usize, file: &str) -> SheetRecords {
+    read_sheet_keyed(&LabelKeys::new(sheet), schemas, template_index, file)
+}
+
+/// [`read_sheet`] with the sheet's label keys (those recognition worked out).
+fn read_sheet_keyed(keys: &LabelKeys, schemas: &Schemas, template_index: usize, file: &str) -> SheetRecords {
     let template = &schemas.templates[template_index];
     match template.layout {
         Layout::Form => {
-            let record = read_form(sheet, template, template_index, file);
+            let record = read_form(keys, template, template_index, file, u32::MAX);
             SheetRecords {
                 template: template_index,
                 records: vec![record],
@@ -333,8 +358,8 @@ pub fn read_sheet(sheet: &Sheet, schemas: &Schemas, template_index: usize, file:
                 empty_table: false,
             }
         }
-        Layout::Table => read_table(sheet, schemas, template, template_index, file),
-        Layout::FormTable => form_table::read(sheet, schemas, template, template_index, file),
+        Layout::Table => read_table(keys, schemas, template, template_index, file),
+        Layout::FormTable => form_table::read(keys, schemas, template, template_index, file),
     }
 }
 
@@ -346,10 +371,12 @@ fn after(sheet: &Sheet, cell: &Cell) -> u32 {
         .saturating_add(1)
 }
 
-fn read_form(sheet: &Sheet, template: &Template, template_index: usize, file: &str) -> RawRecord {
+/// Reads the rows above `end_row` as a form of the template.
+fn read_form(keys: &LabelKeys, template: &Template, template_index: usize, file: &str, end_row: u32) -> RawRecord {
+    let sheet = keys.sheet();
     let mut fields = Vec::new();
     let mut anchor = None;
-    for (row, cells) in sheet.rows() {
+    for (row, start, cells) in sheet.indexed_rows().take_while(|(row, _, _)| *row < end_row) {
         let Some((position, label_cell)) = cells
             .iter()
             .take(LABEL_CELLS)
@@ -361,7 +388,7 @@ fn read_form(sheet: &Sheet, template: &Template, template_index: usize, file: &s
         let Some(text) = label_cell.value.as_text() else {
             continue;
         };
-        if let Some(field) = template.field_by_label(&label_key(text)) {
+        if let Some(field) = keys.nth(start + position).and_then(|(_, k)| template.field_by_label(k)) {
             let value_col = after(sheet, label_cell);
             let value_cell = cells[position + 1..].iter().find(|c| c.at.col >= value_col);
             fields.push(RawField {
@@ -397,12 +424,19 @@ struct Header {
     columns: Vec<(u32, usize)>,
 }
 
-fn header_text(sheet: &Sheet, at: CellRef) -> Option<&str> {
-    sheet.shown(at).and_then(|v| v.as_text())
+/// The position of the text shown at a position: its own, or that of the
+/// merged region's first cell.
+fn shown_at(sheet: &Sheet, at: CellRef) -> Option<CellRef> {
+    let at = match sheet.get(at) {
+        Some(_) => at,
+        None => sheet.merge_at(at)?.first,
+    };
+    sheet.get(at)?.as_text().map(|_| at)
 }
 
 /// Maps the columns of a header starting at `row`, spanning `height` rows.
-fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<(u32, usize)> {
+fn map_header(keys: &LabelKeys, template: &Template, row: u32, height: u32) -> Vec<(u32, usize)> {
+    let sheet = keys.sheet();
     let end = row.saturating_add(height);
     let mut cols: Vec<u32> = (row..end).flat_map(|r| sheet.row(r).iter().map(|c| c.at.col)).collect();
     for merge in sheet.merges() {
@@ -415,26 +449,28 @@ fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<
     let mut columns = Vec::new();
     let mut taken = vec![false; template.fields.len()];
     for col in cols {
-        let top = header_text(sheet, CellRef::new(row, col));
+        let top = shown_at(sheet, CellRef::new(row, col));
         let bottom = if height > 1 {
-            header_text(sheet, CellRef::new(end - 1, col))
+            shown_at(sheet, CellRef::new(end - 1, col))
         } else {
             None
         };
-        let mut tries: Vec<String> = Vec::new();
+        let text = |at: CellRef| sheet.get(at).and_then(CellValue::as_text).unwrap_or_default();
+        let mut tries: Vec<Cow<str>> = Vec::new();
         match (top, bottom) {
-            (Some(t), Some(b)) if t != b => {
-                tries.push(format!("{t} {b}"));
-                tries.push(b.to_string());
-                tries.push(t.to_string());
+            (Some(t), Some(b)) if text(t) != text(b) => {
+                let (top_key, bottom_key) = (keys.at(t).unwrap_or_default(), keys.at(b).unwrap_or_default());
+                tries.push(Cow::Owned(joined_label_key(text(t), top_key, text(b), bottom_key)));
+                tries.push(Cow::Borrowed(bottom_key));
+                tries.push(Cow::Borrowed(top_key));
             }
-            (Some(t), _) => tries.push(t.to_string()),
-            (None, Some(b)) => tries.push(b.to_string()),
+            (Some(t), _) => tries.extend(keys.at(t).map(Cow::Borrowed)),
+            (None, Some(b)) => tries.extend(keys.at(b).map(Cow::Borrowed)),
             (None, None) => {}
         }
-        let found = tries.iter().find_map(|t| {
+        let found = tries.iter().find_map(|k| {
             template
-                .field_by_label(&label_key(t))
+                .field_by_label(k)
                 .filter(|&f| !template.fields[f].in_title && !taken[f])
         });
         if let Some(field) = found {
@@ -445,7 +481,8 @@ fn map_header(sheet: &Sheet, template: &Template, row: u32, height: u32) -> Vec<
     columns
 }
 
-fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
+fn find_header(keys: &LabelKeys, template: &Template) -> Option<Header> {
+    let sheet = keys.sheet();
     // A table whose municipality is a column must have it in its header
     // (one in the title block, as in a municipality's report, need not).
     let municipality = template
@@ -454,7 +491,7 @@ fn find_header(sheet: &Sheet, template: &Template) -> Option<Header> {
     let mut best: Option<(usize, Header)> = None;
     for (row, _) in sheet.rows().take_while(|(r, _)| *r < HEADER_ROWS) {
         for height in [1, 2] {
-            let columns = map_header(sheet, template, row, height);
+            let columns = map_header(keys, template, row, height);
             let score = columns.len();
             if score < 2 || (municipality.is_some() && !columns.iter().any(|&(_, f)| Some(f) == municipality)) {
                 continue;
@@ -499,17 +536,19 @@ fn is_totals_row(cells: &[Cell], schemas: &Schemas) -> bool {
                     .common
                     .totals_labels
                     .iter()
-                    .any(|label| k.starts_with(&format!("{label} ")))
+                    .any(|label| k.strip_prefix(label.as_str()).is_some_and(|rest| rest.starts_with(' ')))
         })
 }
 
-fn read_title_block(sheet: &Sheet, template: &Template, header_row: u32) -> Vec<RawField> {
+fn read_title_block(keys: &LabelKeys, template: &Template, header_row: u32) -> Vec<RawField> {
+    let sheet = keys.sheet();
     let mut fields = Vec::new();
     for (row, cells) in sheet.rows().take_while(|(r, _)| *r < header_row) {
         for (i, cell) in cells.iter().enumerate() {
             let Some(text) = cell.value.as_text() else { continue };
-            if let Some(field) = template
-                .field_by_label(&label_key(text))
+            if let Some(field) = keys
+                .at(cell.at)
+                .and_then(|k| template.field_by_label(k))
                 .filter(|&f| template.fields[f].in_title)
             {
                 let value_col = after(sheet, cell);
@@ -536,7 +575,7 @@ fn read_title_block(sheet: &Sheet, template: &Template, header_row: u32) -> Vec<
 }
 
 fn read_table(
-    sheet: &Sheet,
+    keys: &LabelKeys,
     schemas: &Schemas,
     template: &Template,
     template_index: usize,
@@ -549,11 +588,12 @@ fn read_table(
         stray_rows: Vec::new(),
         empty_table: false,
     };
-    let Some(header) = find_header(sheet, template) else {
+    let sheet = keys.sheet();
+    let Some(header) = find_header(keys, template) else {
         out.empty_table = true;
         return out;
     };
-    out.title_fields = read_title_block(sheet, template, header.first_row);
+    out.title_fields = read_title_block(keys, template, header.first_row);
     let field_cols: HashMap<u32, usize> = header.columns.iter().copied().collect();
     let municipality_col = template
         .field_index(crate::schema::fields::dsp::MUNICIPALITY)

@@ -11,10 +11,37 @@ use unicode_normalization::UnicodeNormalization;
 /// Folds white space (line breaks, no-break and thin spaces included) to one
 /// space, trims, and applies Unicode NFC. This is the form text values are kept in.
 pub fn fold_text(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
+    // Most cells already are: copied, not rebuilt a character at a time.
+    if all_always_nfc(raw) && is_folded(raw) {
+        return raw.to_string();
+    }
+    fold_spaces(&nfc(raw))
+}
+
+fn is_fold_space(ch: char) -> bool {
+    ch.is_whitespace() || ch == '\u{200B}'
+}
+
+/// Whether a text's white space is folded already: single spaces between
+/// words, none at either end.
+fn is_folded(text: &str) -> bool {
+    let mut after_space = true;
+    for ch in text.chars() {
+        let space = is_fold_space(ch);
+        if space && (ch != ' ' || after_space) {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space || text.is_empty()
+}
+
+/// Folds the white space of a text already in NFC.
+fn fold_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for ch in nfc(raw).chars() {
-        if ch.is_whitespace() || ch == '\u{200B}' {
+    for ch in text.chars() {
+        if is_fold_space(ch) {
             pending_space = !out.is_empty();
         } else {
             if pending_space {
@@ -224,6 +251,58 @@ pub fn strip_numbering(label: &str) -> &str {
 /// (which also drops the trailing ":" or "*").
 pub fn label_key(raw: &str) -> String {
     key(strip_numbering(raw))
+}
+
+/// Whether a label starts with numbering that [`strip_numbering`] drops;
+/// the [`label_key`] of a text without is its [`key`].
+pub fn has_numbering(label: &str) -> bool {
+    strip_numbering(label).len() < label.trim_start().len()
+}
+
+/// Whether a label is numbering and nothing else ("5.", "1.2)", "3"), so
+/// that whether [`strip_numbering`] drops it depends on what follows.
+fn is_only_numbering(label: &str) -> bool {
+    let trimmed = label.trim_start();
+    let mut saw_digit = false;
+    let rest = trimmed.trim_start_matches(|c: char| {
+        let numbering = c.is_ascii_digit() || (saw_digit && matches!(c, '.' | ')'));
+        saw_digit |= c.is_ascii_digit();
+        numbering
+    });
+    saw_digit && rest.trim_start().is_empty()
+}
+
+/// The label key of two texts written one after the other with a space
+/// between ("{first} {second}": a two-row header, a group header over its
+/// sub-header), built from the label keys the parts already have.
+///
+/// It equals `label_key(&format!("{first} {second}"))`: a space ends a
+/// word and is a starter NFC never composes across, so the key of the
+/// joined text is the two keys joined by a space (or the one that is not
+/// empty). The numbering of `first` is dropped as it is alone; a `first`
+/// that is only numbering ("5.") is dropped when `second` starts with a
+/// letter, and kept (as its key keeps it) otherwise. `second` keeps its
+/// numbering in the joined text, so a numbered `second` is keyed from the
+/// joined text.
+pub fn joined_label_key(first: &str, first_key: &str, second: &str, second_key: &str) -> String {
+    let second_starts_word = second.trim_start().chars().next().is_some_and(char::is_alphabetic);
+    if is_only_numbering(first) && second_starts_word {
+        return second_key.to_string();
+    }
+    if has_numbering(second) {
+        return label_key(&format!("{first} {second}"));
+    }
+    match (first_key.is_empty(), second_key.is_empty()) {
+        (true, _) => second_key.to_string(),
+        (false, true) => first_key.to_string(),
+        (false, false) => {
+            let mut joined = String::with_capacity(first_key.len() + 1 + second_key.len());
+            joined.push_str(first_key);
+            joined.push(' ');
+            joined.push_str(second_key);
+            joined
+        }
+    }
 }
 
 /// Why a text is not a number.
@@ -493,6 +572,22 @@ mod tests {
             "Дневен център за стари хора"
         );
         assert_eq!(fold_text(""), "");
+        // A text folded already is taken as it is, and only then.
+        for text in [
+            "",
+            " ",
+            "Русе",
+            "Дневен център",
+            "Дневен  център",
+            " Русе",
+            "Русе ",
+            "a\u{00A0}b",
+            "a\u{200B}b",
+            "a\nb",
+            "Сте\u{0301}ла",
+        ] {
+            assert_eq!(fold_text(text), fold_spaces(&nfc(text)), "{text:?}");
+        }
     }
 
     #[test]
@@ -514,6 +609,49 @@ mod tests {
         assert_eq!(label_key("12 Адрес"), "адрес");
         assert_eq!(label_key("0–17 години"), "0 17 години");
         assert_eq!(strip_numbering("Адрес"), "Адрес");
+        for text in ["5. Капацитет", " 12 Адрес", "0–17 години", "Адрес", "5.", "V. Общо"]
+        {
+            assert_eq!(has_numbering(text), label_key(text) != key(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_joined_label_key_is_the_key_of_the_joined_text() {
+        let parts = [
+            "Деца с увреждания",
+            "5. Капацитет",
+            "5.",
+            "5",
+            " 12 ",
+            "5 6",
+            "1.2)",
+            ".5 места",
+            "0–17 години",
+            "в т.ч. с над 90 %",
+            "KaпaцитeT:",
+            "e-mail",
+            "„Майка и бебе“",
+            "-",
+            "№",
+            "(И\u{0306})",
+            "\u{0306}б",
+            "общо\n",
+            "V. Общо",
+            "3) ",
+            "1",
+            "2.",
+            " 4 ",
+            "Ѐ. ред",
+        ];
+        for first in parts {
+            for second in parts {
+                assert_eq!(
+                    joined_label_key(first, &label_key(first), second, &label_key(second)),
+                    label_key(&format!("{first} {second}")),
+                    "{first:?} + {second:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -237,6 +237,8 @@ pub struct Reference {
     area_by_code: HashMap<String, usize>,
     action_by_code: HashMap<String, usize>,
     activity_status_by_code: HashMap<String, usize>,
+    /// The most characters of any enumeration table's code: a longer text is no code.
+    longest_code: usize,
 }
 
 /// Which reference table an enumeration field takes its values from.
@@ -452,7 +454,22 @@ impl Reference {
             &extra.activity_statuses,
         )?;
 
+        let longest_code = [
+            &service_by_code,
+            &financing_by_code,
+            &provider_by_code,
+            &institution_by_code,
+            &area_by_code,
+            &action_by_code,
+            &activity_status_by_code,
+        ]
+        .iter()
+        .flat_map(|by_code| by_code.keys())
+        .map(|code| code.chars().count())
+        .max()
+        .unwrap_or(0);
         Ok(Reference {
+            longest_code,
             institution_by_code,
             area_by_code,
             institutions,
@@ -535,7 +552,7 @@ impl Reference {
 
     /// The vocabulary and rows of an enumeration table.
     pub fn lookup(&self, table: Table, written: &str) -> Lookup {
-        let upper = written.trim().to_uppercase();
+        let written_code = written.trim();
         let (names, by_code) = match table {
             Table::ServiceTypes => (&self.service_names, &self.service_by_code),
             Table::FinancingTypes => (&self.financing_names, &self.financing_by_code),
@@ -545,7 +562,11 @@ impl Reference {
             Table::PlanActions => (&self.action_names, &self.action_by_code),
             Table::ActivityStatuses => (&self.activity_status_names, &self.activity_status_by_code),
         };
-        if let Some(&i) = by_code.get(&upper) {
+        // Upper case has at least as many characters as the text: most
+        // values, names longer than any code, are not upper-cased at all.
+        if written_code.chars().count() <= self.longest_code
+            && let Some(&i) = by_code.get(&written_code.to_uppercase())
+        {
             return Lookup::Found(i);
         }
         names.lookup(written)

@@ -187,6 +187,15 @@ impl Sheet {
         })
     }
 
+    /// [`Sheet::rows`], each row with the index of its first cell in
+    /// [`Sheet::cells`].
+    pub fn indexed_rows(&self) -> impl Iterator<Item = (u32, usize, &[Cell])> {
+        self.rows
+            .iter()
+            .zip(self.rows())
+            .map(|(&(_, start), (row, cells))| (row, start, cells))
+    }
+
     /// The cells of one row, left to right (empty when the row is empty).
     pub fn row(&self, row: u32) -> &[Cell] {
         match self.rows.binary_search_by_key(&row, |&(r, _)| r) {
@@ -226,6 +235,16 @@ impl Sheet {
     pub fn shown(&self, at: CellRef) -> Option<&CellValue> {
         self.get(at)
             .or_else(|| self.merge_at(at).and_then(|m| self.get(m.first)))
+    }
+
+    /// The non-empty cells, sorted by row then column.
+    pub fn cells(&self) -> &[Cell] {
+        &self.cells
+    }
+
+    /// Where the cell at a position is in [`Sheet::cells`], if it is not empty.
+    pub fn index_of(&self, at: CellRef) -> Option<usize> {
+        self.cells.binary_search_by_key(&at, |c| c.at).ok()
     }
 
     /// The last non-empty row, if any.

@@ -4,10 +4,9 @@
 //! Gives the form as the first record of the sheet and each row as one
 //! more record, every value with its cell.
 
-use super::{RawField, RawRecord, SheetRecords, StrayRow, header_text, read_form};
-use crate::normalize::label_key;
+use super::{LabelKeys, RawField, RawRecord, SheetRecords, StrayRow, read_form};
 use crate::schema::{FieldType, Schemas, Template};
-use crate::sheet::{Cell, CellRef, Sheet};
+use crate::sheet::{Cell, CellRef};
 
 /// The table header: its row and the row field of each column.
 struct RowHeader {
@@ -16,7 +15,8 @@ struct RowHeader {
 }
 
 /// The columns of `row` that carry a label of a row field (each field once).
-fn map_row_header(sheet: &Sheet, template: &Template, row: u32) -> Vec<(u32, usize)> {
+fn map_row_header(keys: &LabelKeys, template: &Template, row: u32) -> Vec<(u32, usize)> {
+    let sheet = keys.sheet();
     let mut taken = vec![false; template.fields.len()];
     let mut columns = Vec::new();
     let mut cols: Vec<u32> = sheet.row(row).iter().map(|c| c.at.col).collect();
@@ -30,11 +30,11 @@ fn map_row_header(sheet: &Sheet, template: &Template, row: u32) -> Vec<(u32, usi
     cols.sort_unstable();
     cols.dedup();
     for col in cols {
-        let Some(text) = header_text(sheet, CellRef::new(row, col)) else {
+        let Some(label) = keys.shown(CellRef::new(row, col)) else {
             continue;
         };
         if let Some(field) = template
-            .field_by_label(&label_key(text))
+            .field_by_label(label)
             .filter(|&f| template.fields[f].in_row && !taken[f])
         {
             taken[field] = true;
@@ -46,7 +46,7 @@ fn map_row_header(sheet: &Sheet, template: &Template, row: u32) -> Vec<(u32, usi
 
 /// The first row carrying at least two row-field labels, the required ones
 /// among them (for a protocol: the area and the assessment).
-fn find_row_header(sheet: &Sheet, template: &Template) -> Option<RowHeader> {
+fn find_row_header(keys: &LabelKeys, template: &Template) -> Option<RowHeader> {
     let required: Vec<usize> = template
         .fields
         .iter()
@@ -54,8 +54,8 @@ fn find_row_header(sheet: &Sheet, template: &Template) -> Option<RowHeader> {
         .filter(|(_, f)| f.in_row && f.required)
         .map(|(i, _)| i)
         .collect();
-    sheet.rows().find_map(|(row, _)| {
-        let columns = map_row_header(sheet, template, row);
+    keys.sheet().rows().find_map(|(row, _)| {
+        let columns = map_row_header(keys, template, row);
         let has_required = required.iter().all(|r| columns.iter().any(|&(_, f)| f == *r));
         (columns.len() >= 2 && has_required).then_some(RowHeader { row, columns })
     })
@@ -66,29 +66,18 @@ fn find_row_header(sheet: &Sheet, template: &Template) -> Option<RowHeader> {
 /// table header there is only the form; a header without rows is an
 /// empty table.
 pub(super) fn read(
-    sheet: &Sheet,
+    keys: &LabelKeys,
     schemas: &Schemas,
     template: &Template,
     template_index: usize,
     file: &str,
 ) -> SheetRecords {
-    let header = find_row_header(sheet, template);
+    let sheet = keys.sheet();
+    let header = find_row_header(keys, template);
     // The form is read from the rows above the table only, so that the
     // table's header and rows are never taken for labels.
     let form_end = header.as_ref().map_or(u32::MAX, |h| h.row);
-    let above: Vec<Cell> = sheet
-        .rows()
-        .take_while(|(row, _)| *row < form_end)
-        .flat_map(|(_, cells)| cells.iter().cloned())
-        .collect();
-    let merges = sheet
-        .merges()
-        .iter()
-        .filter(|m| m.first.row < form_end)
-        .cloned()
-        .collect();
-    let form_sheet = Sheet::new(sheet.name.clone(), above, merges);
-    let mut form = read_form(&form_sheet, template, template_index, file);
+    let mut form = read_form(keys, template, template_index, file, form_end);
     form.fields.retain(|f| !template.fields[f.field].in_row);
     let mut out = SheetRecords {
         template: template_index,

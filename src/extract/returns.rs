@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{SheetRecords, read_sheet, recognise};
+use super::{LabelKeys, SheetRecords, read_sheet_keyed, recognise_keyed};
 use crate::ingest::{SkipReason, Workbook};
 use crate::issue::{Finding, Issue, Location, Severity};
 use crate::schema::{FieldType, Layout, Schemas};
@@ -52,6 +52,7 @@ pub fn extract_return(workbook: &Workbook, file: &str, schemas: &Schemas) -> Ext
         .map(|s| s.name.clone())
         .collect();
     for sheet in &workbook.sheets {
+        let keys = LabelKeys::new(sheet);
         let declared = markers.get(&sheet.name).or_else(|| markers.get("*"));
         let template = match declared {
             Some((id, version)) => match schemas.template_index(id) {
@@ -65,15 +66,15 @@ pub fn extract_return(workbook: &Workbook, file: &str, schemas: &Schemas) -> Ext
                     }
                     Some(t)
                 }
-                None => recognise(sheet, schemas),
+                None => recognise_keyed(&keys, schemas),
             },
-            None => recognise(sheet, schemas),
+            None => recognise_keyed(&keys, schemas),
         };
         let Some(template) = template else {
             unknown.push(sheet.name.clone());
             continue;
         };
-        let found = read_sheet(sheet, schemas, template, file);
+        let found = read_sheet_keyed(&keys, schemas, template, file);
         let template_id = &schemas.templates[template].id;
         for stray in &found.stray_rows {
             outcome.issues.push(

@@ -207,6 +207,8 @@ pub struct Template {
     pub title_en: String,
     /// Keys of the phrases that name this template in a sheet's first rows.
     pub title_phrases: Vec<String>,
+    /// A searcher for each title phrase that is not empty, built once.
+    title_finders: Vec<memchr::memmem::Finder<'static>>,
     /// The fields that make two records the same service.
     pub identity: Vec<usize>,
     /// Title-block fields first (tables only), then the fields in schema order.
@@ -223,6 +225,12 @@ impl Template {
     /// The field whose label or alias has this key.
     pub fn field_by_label(&self, label_key: &str) -> Option<usize> {
         self.labels.get(label_key).copied()
+    }
+
+    /// Whether a text (the keys of a sheet's first rows) holds one of the
+    /// template's title phrases.
+    pub fn is_titled_in(&self, text: &str) -> bool {
+        self.title_finders.iter().any(|f| f.find(text.as_bytes()).is_some())
     }
 
     /// The index of a field by id.
@@ -255,6 +263,8 @@ impl Template {
 pub struct Common {
     /// Folded lower-case cell texts that count as empty.
     pub empty_values: HashSet<String>,
+    /// The most characters other than white space of any of `empty_values`.
+    longest_empty_value: usize,
     pub yes_values: HashSet<String>,
     pub no_values: HashSet<String>,
     /// Keys of sheet names that hold instructions.
@@ -343,9 +353,12 @@ impl Common {
         // Folding only joins white space, so a text with more other
         // characters than the longest marker is no marker: most values
         // are answered without folding.
-        let marker_chars = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
-        let longest = self.empty_values.iter().map(|v| marker_chars(v)).max().unwrap_or(0);
-        if text.chars().filter(|c| !c.is_whitespace()).nth(longest).is_some() {
+        if text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .nth(self.longest_empty_value)
+            .is_some()
+        {
             return false;
         }
         let folded = fold_text(text).to_lowercase();
@@ -361,9 +374,18 @@ pub struct Schemas {
     pub reference: Reference,
     /// Where they were read from, for run.json ("built-in" or a folder).
     pub origin: String,
+    /// The labels and aliases of every template, by key, with the
+    /// (template, field) each names; built at load from `templates`.
+    label_index: HashMap<String, Vec<(usize, usize)>>,
 }
 
 impl Schemas {
+    /// The (template, field) pairs whose label or alias has this key, for
+    /// every template at once.
+    pub fn fields_labelled(&self, label_key: &str) -> &[(usize, usize)] {
+        self.label_index.get(label_key).map_or(&[], Vec::as_slice)
+    }
+
     pub fn template(&self, id: &str) -> Option<&Template> {
         self.templates.iter().find(|t| t.id == id)
     }
@@ -688,12 +710,18 @@ impl Schemas {
         })?;
         let common_file: CommonFile =
             toml::from_str(&source.read("common.toml")?).map_err(|e| schema_error("common.toml", e.to_string()))?;
+        let empty_values: HashSet<String> = common_file
+            .empty_values
+            .iter()
+            .map(|v| fold_text(v).to_lowercase())
+            .collect();
         let common = Common {
-            empty_values: common_file
-                .empty_values
+            longest_empty_value: empty_values
                 .iter()
-                .map(|v| fold_text(v).to_lowercase())
-                .collect(),
+                .map(|v| v.chars().filter(|c| !c.is_whitespace()).count())
+                .max()
+                .unwrap_or(0),
+            empty_values,
             yes_values: common_file.yes_values.iter().map(|v| key(v)).collect(),
             no_values: common_file.no_values.iter().map(|v| key(v)).collect(),
             instruction_sheets: common_file.instruction_sheets.iter().map(|v| key(v)).collect(),
@@ -723,7 +751,14 @@ impl Schemas {
         }
         check_outliers(&common.outliers, &templates)?;
         check_counting(&common.counting, &reference)?;
+        let mut label_index: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (t, template) in templates.iter().enumerate() {
+            for (label, &field) in &template.labels {
+                label_index.entry(label.clone()).or_default().push((t, field));
+            }
+        }
         Ok(Schemas {
+            label_index,
             templates,
             common,
             reference,
@@ -1064,18 +1099,24 @@ fn build_template(file: &str, spec: TemplateFile, reference: &Reference) -> Resu
         }
     }
 
+    let title_phrases: Vec<String> = spec
+        .title_phrases
+        .iter()
+        .chain([&spec.title, &spec.title_en])
+        .map(|p| key(p))
+        .collect();
     Ok(Template {
         id: spec.template,
         version: spec.version,
         layout: spec.layout,
         role: spec.role,
         card: spec.card,
-        title_phrases: spec
-            .title_phrases
+        title_finders: title_phrases
             .iter()
-            .chain([&spec.title, &spec.title_en])
-            .map(|p| key(p))
+            .filter(|p| !p.is_empty())
+            .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
             .collect(),
+        title_phrases,
         title: spec.title,
         title_en: spec.title_en,
         identity,
