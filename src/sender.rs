@@ -44,6 +44,9 @@ pub struct Senders {
     single_oblast: Option<String>,
     /// Files with records, by their path relative to the input folder.
     by_file: HashMap<String, Sender>,
+    /// The keys of the words that make a folder an oblast's („Област", „обл."),
+    /// each with a space after it.
+    oblast_prefixes: Vec<String>,
 }
 
 /// The folder a file is in (its own, not those further up); `None` for a
@@ -83,6 +86,13 @@ impl Senders {
             index,
             single_oblast: (oblasts.len() == 1).then(|| oblasts[0].clone()),
             by_file: HashMap::new(),
+            oblast_prefixes: schemas
+                .common
+                .oblast_prefixes
+                .iter()
+                .map(|p| format!("{} ", key(p)))
+                .filter(|p| p.trim() != "")
+                .collect(),
         };
         // Per file: the run's municipalities its returns name, and the oblasts its records lie in.
         let mut named: BTreeMap<&str, (BTreeMap<&str, usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
@@ -141,8 +151,14 @@ impl Senders {
 
     /// The municipality a folder's own name names (see [`Self::from_folder`]).
     fn folder_municipality(&self, folder: &str) -> Option<String> {
+        // „Област Русе" is the oblast's folder (its registry, its DSP),
+        // though Русе is also a municipality's name.
+        let name_key = key(folder);
+        if self.oblast_prefixes.iter().any(|p| name_key.starts_with(p.as_str())) {
+            return None;
+        }
         let upper = folder.to_uppercase();
-        let folder_key = format!(" {} ", key(folder));
+        let folder_key = format!(" {name_key} ");
         let mut found = self
             .municipalities
             .iter()

@@ -585,7 +585,40 @@ fn read_title_block(
 }
 
 /// Validates the records of one file.
+///
+/// In a run over every oblast, a name two oblasts share (Бяла: Русе and
+/// Варна) in a file whose other rows all name municipalities of one oblast
+/// (the oblast's registry of incoming documents, a DSP's table) is read as
+/// that oblast's, as a run over that oblast alone reads it; a file whose
+/// rows name several oblasts keeps the name ambiguous.
 pub fn validate_file(ctx: &Context, sheets: &[SheetRecords]) -> (Vec<Record>, Vec<Issue>) {
+    let checked = validate_sheets(ctx, sheets);
+    let ambiguous = |issues: &[Issue]| {
+        issues
+            .iter()
+            .any(|i| matches!(i.finding, Finding::AmbiguousMunicipality { .. }))
+    };
+    if ctx.oblast.is_some() || !ambiguous(&checked.1) {
+        return checked;
+    }
+    let named: std::collections::BTreeSet<&str> = checked
+        .0
+        .iter()
+        .filter_map(|r| r.municipality.as_ref().and(r.oblast.as_deref()))
+        .collect();
+    let [oblast] = named.into_iter().collect::<Vec<_>>()[..] else {
+        return checked;
+    };
+    let oblast = oblast.to_string();
+    let narrowed = Context {
+        oblast: Some(&oblast),
+        ..*ctx
+    };
+    validate_sheets(&narrowed, sheets)
+}
+
+/// Checks the sheets of one file in the given context.
+fn validate_sheets(ctx: &Context, sheets: &[SheetRecords]) -> (Vec<Record>, Vec<Issue>) {
     let mut records = Vec::new();
     let mut issues = Vec::new();
     for sheet in sheets {

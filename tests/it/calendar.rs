@@ -952,3 +952,55 @@ fn the_sample_dates_every_return_by_its_registry_and_plants_late_and_missing_mun
         assert!(message.contains(&said), "{said}\n{message}");
     }
 }
+
+/// A national run reads each oblast's registry as that oblast's: „Община
+/// Бяла" in the registry of Област Варна is Бяла of Варна (VAR05), as a run
+/// over Варна alone reads it, not a name two oblasts share; and the
+/// registry, kept in the oblast's folder „Област Варна", is the oblast's
+/// own document, not the return of the municipality Варна.
+#[test]
+fn a_national_run_reads_each_oblasts_registry_in_its_own_oblast() {
+    let schemas = schemas();
+    let options = socmon::sample::SampleOptions {
+        oblasts: vec!["RSE".into(), "VAR".into()],
+        scale: 1,
+        seed: 2017,
+        mistakes: 0.0,
+        period: socmon::period::Period::report_2016_2017(),
+        later: None,
+    };
+    let sample = socmon::sample::generate(&schemas, &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    socmon::sample::write(&sample, &input).unwrap();
+    let mut config = config(&input, None);
+    config.oblast = socmon::config::OblastChoice::All;
+    let run = pipeline::check(&config).unwrap();
+
+    let registries: Vec<&str> = ["Област Русе/Входящ регистър.xlsx", "Област Варна/Входящ регистър.xlsx"]
+        .into_iter()
+        .filter(|f| input.join(f).exists())
+        .collect();
+    assert_eq!(
+        registries.len(),
+        2,
+        "the sample keeps a registry in each oblast's folder"
+    );
+    for registry in &registries {
+        let found: Vec<String> = issues_at(&run, registry).iter().map(|i| i.code().to_string()).collect();
+        assert!(found.is_empty(), "{registry}: {found:?}");
+    }
+    for (code, oblast) in [("VAR05", "VAR"), ("RSE04", "RSE")] {
+        let bjala = run.calendar.of(code).unwrap();
+        assert_eq!(bjala.oblast_code, oblast);
+        let received = bjala.received.as_ref().unwrap();
+        assert_eq!(received.source, Source::Registry, "{code}: {received:?}");
+    }
+    // The oblast's folder names no municipality: what is found in a file
+    // kept there goes to the analyst's lists, not to Русе's or Варна's feedback.
+    let registry_rows = &run.registry;
+    assert!(registry_rows.iter().any(|r| r.municipality.as_deref() == Some("VAR05")));
+    for registry in &registries {
+        assert_eq!(run.senders.of(registry).municipality, None, "{registry}");
+    }
+}
