@@ -340,13 +340,17 @@ pub struct Reported {
 }
 
 /// The stored periods of the run's oblasts, by oblast.
-fn stored_periods(history: Option<&History>, oblasts: &[String]) -> Result<BTreeMap<String, Vec<StoredPeriod>>> {
+fn stored_periods(
+    history: Option<&History>,
+    oblasts: &[String],
+    period: &crate::period::Period,
+) -> Result<BTreeMap<String, Vec<StoredPeriod>>> {
     let Some(history) = history else {
         return Ok(BTreeMap::new());
     };
     oblasts
         .par_iter()
-        .map(|oblast| Ok((oblast.clone(), history.load(oblast)?)))
+        .map(|oblast| Ok((oblast.clone(), history.load(oblast, Some(period))?)))
         .collect()
 }
 
@@ -372,7 +376,7 @@ pub fn report(config: &Config) -> Result<Reported> {
         .iter()
         .map(|o| StoredPeriod::current(schemas, config.period, &run, &aggregates, o))
         .collect();
-    let stored = stored_periods(history.as_ref(), &run.oblasts)?;
+    let stored = stored_periods(history.as_ref(), &run.oblasts, &config.period)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
     let comparison = compare::compare(&current, stored, compare_with)?;
     remember_calendar(&mut run.calendar, &comparison, config.period);
@@ -406,22 +410,19 @@ pub fn report(config: &Config) -> Result<Reported> {
             let Some(history) = &history else {
                 return Ok(None);
             };
-            let partitions = current
-                .into_par_iter()
-                .map(|stored| {
-                    let mut tables = history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?;
-                    if let Some(a) = strategy.oblasts.iter().find(|a| a.oblast == stored.meta.oblast_code) {
-                        tables.extend(crate::strategy::stored::frames(a)?);
-                    }
-                    tables.extend(crate::visits::stored::frames(&visits, &stored.meta.oblast_code)?);
-                    Ok(Partition {
-                        oblast: stored.meta.oblast_code.clone(),
-                        period: config.period,
-                        tables,
-                    })
+            let staged = history.stage_each(current, |stored| {
+                let mut tables = history::tables::frames(schemas, &run, &aggregates, &stored, &tally)?;
+                if let Some(a) = strategy.oblasts.iter().find(|a| a.oblast == stored.meta.oblast_code) {
+                    tables.extend(crate::strategy::stored::frames(a)?);
+                }
+                tables.extend(crate::visits::stored::frames(&visits, &stored.meta.oblast_code)?);
+                Ok(Partition {
+                    oblast: stored.meta.oblast_code.clone(),
+                    period: config.period,
+                    tables,
                 })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Some(history.stage(partitions)?))
+            })?;
+            Ok(Some(staged))
         },
         || report::build(config, &run, &aggregates, &comparison, &strategy, &visits),
     );

@@ -193,10 +193,13 @@ impl History {
         Ok(entries)
     }
 
-    /// The stored periods of an oblast, oldest first.
+    /// The stored periods of an oblast, oldest first, but `except`: the
+    /// period a run is about to store anew is neither compared with nor
+    /// followed, so its tables are not read (a quarter run again after
+    /// corrections held the whole earlier run in memory for nothing).
     ///
     /// Errors: [`Error::History`] when a stored period cannot be read.
-    pub fn load(&self, oblast: &str) -> Result<Vec<StoredPeriod>> {
+    pub fn load(&self, oblast: &str, except: Option<&Period>) -> Result<Vec<StoredPeriod>> {
         let mut periods = Vec::new();
         for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
             if partition_value(&period_name, "period").is_none() {
@@ -204,6 +207,9 @@ impl History {
             }
             let table = |stem: &str| read_parquet(&path.join(format!("{stem}.parquet")));
             let meta = tables::meta_from(&table("run")?).map_err(|e| Error::history(&path, e))?;
+            if except == Some(&meta.period) {
+                continue;
+            }
             let services = tables::services_from(&table("services")?).map_err(|e| Error::history(&path, e))?;
             let municipalities =
                 tables::figures_from(&table("by_municipality")?).map_err(|e| Error::history(&path, e))?;
@@ -283,12 +289,26 @@ impl History {
     ///
     /// Errors: [`Error::Output`] when a file cannot be written.
     pub fn stage(&self, partitions: Vec<Partition>) -> Result<StagedDir> {
+        self.stage_each(partitions, Ok)
+    }
+
+    /// Like [`History::stage`], each partition made by `make` just before
+    /// it is written and dropped after: a national run holds the frames of
+    /// one oblast per thread, not of all 28 at once.
+    ///
+    /// Errors: what `make` gives, and [`Error::Output`] when a file cannot be written.
+    pub fn stage_each<T: Send>(
+        &self,
+        items: Vec<T>,
+        make: impl Fn(T) -> Result<Partition> + Sync,
+    ) -> Result<StagedDir> {
         let mut staged = StagedDir::begin(&self.dir, history_error)?;
         let staging = staged.path().to_path_buf();
-        // Each partition is compressed and written on its own: in parallel.
-        let periods = partitions
+        // Each partition is made, compressed and written on its own: in parallel.
+        let periods = items
             .into_par_iter()
-            .map(|mut partition| {
+            .map(|item| {
+                let mut partition = make(item)?;
                 let relative =
                     PathBuf::from(oblast_dir_name(&partition.oblast)).join(period_dir_name(&partition.period));
                 let folder = staging.join(&relative);

@@ -729,13 +729,23 @@ fn the_history_keeps_timeliness_and_contacts_so_reminders_say_late_last_period_t
     let ruse = rows.iter().find(|r| r["municipality_code"] == "RSE27").unwrap();
     assert_eq!(ruse["late_last_period"], "true");
     // The stored period keeps the calendar.
-    let stored = socmon::history::History::open(&history).unwrap().load("RSE").unwrap();
+    let stored = socmon::history::History::open(&history)
+        .unwrap()
+        .load("RSE", None)
+        .unwrap();
     let q2 = &stored[0].timeliness;
     let bjala_q2 = q2.iter().find(|t| t.municipality_code == "RSE04").unwrap();
     assert_eq!(bjala_q2.received_on, Some(day(2017, 8, 14)));
     assert_eq!(bjala_q2.timeliness, "late");
     assert_eq!(bjala_q2.days_late, Some(14));
     assert_eq!(bjala_q2.contact_phone, "0817 72 234");
+    // A run of a period already stored (a quarter run again) does not load
+    // that period's tables: it is neither compared with nor followed.
+    let opened = socmon::history::History::open(&history).unwrap();
+    let again = stored[0].meta.period;
+    let others = opened.load("RSE", Some(&again)).unwrap();
+    assert_eq!(others.len(), stored.len() - 1);
+    assert!(others.iter().all(|p| p.meta.period != again));
 }
 
 /// A generated sample run as a user runs it (its `socmon.toml` read for the
