@@ -20,8 +20,9 @@ use crate::validate::Record;
 pub struct Sender {
     /// The municipality that sent it (code), when it can be told.
     pub municipality: Option<String>,
-    /// The oblast it reports on: the sender's, else the one most of its
-    /// records lie in, else the run's when it has one.
+    /// The oblast it reports on: the sender's, else the run's when it has
+    /// one, else the oblast whose folder („Област Варна") it lies in, else
+    /// the one most of its records lie in.
     pub oblast: Option<String>,
 }
 
@@ -47,6 +48,8 @@ pub struct Senders {
     /// The keys of the words that make a folder an oblast's („Област", „обл."),
     /// each with a space after it.
     oblast_prefixes: Vec<String>,
+    /// The run's oblasts by the key of their folder's name („област русе").
+    oblast_folders: HashMap<String, String>,
 }
 
 /// The folder a file is in (its own, not those further up); `None` for a
@@ -93,6 +96,17 @@ impl Senders {
                 .map(|p| format!("{} ", key(p)))
                 .filter(|p| p.trim() != "")
                 .collect(),
+            oblast_folders: oblasts
+                .iter()
+                .filter_map(|code| schemas.reference.oblast(code))
+                .flat_map(|o| {
+                    schemas
+                        .common
+                        .oblast_prefixes
+                        .iter()
+                        .map(move |p| (key(&format!("{p} {}", o.name_bg)), o.code.clone()))
+                })
+                .collect(),
         };
         // Per file: the run's municipalities its returns name, and the oblasts its records lie in.
         let mut named: BTreeMap<&str, (BTreeMap<&str, usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
@@ -128,7 +142,11 @@ impl Senders {
             let municipality = from_folder.or_else(|| most_named(municipalities));
             let oblast = match &municipality {
                 Some(m) => senders.known(m).map(|k| k.oblast.clone()),
-                None => senders.single_oblast.clone().or_else(|| most_named(oblasts_named)),
+                None => senders
+                    .single_oblast
+                    .clone()
+                    .or_else(|| senders.folder_oblast(file))
+                    .or_else(|| most_named(oblasts_named)),
             };
             senders
                 .by_file
@@ -147,6 +165,12 @@ impl Senders {
     /// oblast's („Област Русе/ДСП/…") or anything else, and do not count.
     fn from_folder(&self, file: &str) -> Option<String> {
         self.folder_municipality(folder_of(file)?)
+    }
+
+    /// The oblast whose folder („Област Варна") a file lies in directly:
+    /// the oblast's own documents (its registry) report on it.
+    fn folder_oblast(&self, file: &str) -> Option<String> {
+        self.oblast_folders.get(&key(folder_of(file)?)).cloned()
     }
 
     /// The municipality a folder's own name names (see [`Self::from_folder`]).
@@ -178,7 +202,7 @@ impl Senders {
         let municipality = self.from_folder(file);
         let oblast = match &municipality {
             Some(m) => self.known(m).map(|k| k.oblast.clone()),
-            None => self.single_oblast.clone(),
+            None => self.single_oblast.clone().or_else(|| self.folder_oblast(file)),
         };
         Sender { municipality, oblast }
     }

@@ -1007,10 +1007,13 @@ fn a_national_run_reads_each_oblasts_registry_in_its_own_oblast() {
         assert_eq!(received.source, Source::Registry, "{code}: {received:?}");
     }
     // The oblast's folder names no municipality: what is found in a file
-    // kept there goes to the analyst's lists, not to Русе's or Варна's feedback.
+    // kept there goes to the analyst's lists, not to Русе's or Варна's feedback …
     let registry_rows = &run.registry;
     assert!(registry_rows.iter().any(|r| r.municipality.as_deref() == Some("VAR05")));
-    for registry in &registries {
-        assert_eq!(run.senders.of(registry).municipality, None, "{registry}");
+    for (registry, oblast) in registries.iter().zip(["RSE", "VAR"]) {
+        let sender = run.senders.of(registry);
+        assert_eq!(sender.municipality, None, "{registry}");
+        // … and they count to the oblast whose folder it is.
+        assert_eq!(sender.oblast.as_deref(), Some(oblast), "{registry}");
     }
 }
