@@ -327,12 +327,9 @@ const FORM_HEADER_ROW: u32 = 3;
 
 /// A card: title, note, a header row, then one row per field. The oblast is
 /// filled in (the template is made for it); other values come from `values`.
-pub(crate) fn form_sheet(
-    ctx: &mut Ctx,
-    name: &str,
-    template: &Template,
-    values: &Values,
-) -> Result<Worksheet, XlsxError> {
+/// The head of a form's sheet: its columns' widths, the title, the note
+/// under it and the header row (№, field, value); the fields follow below.
+fn form_head(ctx: &Ctx, name: &str, template: &Template, note: &str) -> Result<Worksheet, XlsxError> {
     let lang = ctx.lang;
     let mut ws = Worksheet::new();
     ws.set_name(name)?;
@@ -340,10 +337,21 @@ pub(crate) fn form_sheet(
     ws.set_column_width(LABEL_COL, LABEL_WIDTH)?;
     ws.set_column_width(VALUE_COL, VALUE_WIDTH)?;
     ws.write_string_with_format(0, 0, words::title(template, lang), &ctx.styles.title)?;
-    ws.write_string_with_format(1, 0, words::form_note(lang), &ctx.styles.note)?;
+    ws.write_string_with_format(1, 0, note, &ctx.styles.note)?;
     for (i, text) in words::form_header(lang).iter().enumerate() {
         ws.write_string_with_format(FORM_HEADER_ROW, i as u16, *text, &ctx.styles.header)?;
     }
+    Ok(ws)
+}
+
+pub(crate) fn form_sheet(
+    ctx: &mut Ctx,
+    name: &str,
+    template: &Template,
+    values: &Values,
+) -> Result<Worksheet, XlsxError> {
+    let lang = ctx.lang;
+    let mut ws = form_head(ctx, name, template, words::form_note(lang))?;
     let oblast = ctx.oblast_value();
     for (n, (_, field)) in template.body_fields().enumerate() {
         let row = FORM_HEADER_ROW + 1 + n as u32;

@@ -6,7 +6,7 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::{Ctx, FORM_HEADER_ROW, LABEL_COL, LABEL_WIDTH, NUMBER_COL, VALUE_COL, VALUE_WIDTH, height, lines, protect};
+use super::{Ctx, FORM_HEADER_ROW, LABEL_COL, LABEL_WIDTH, NUMBER_COL, VALUE_COL, form_head, height, lines, protect};
 use crate::issue::Lang;
 use crate::schema::{FieldType, Template};
 use crate::templates::words;
@@ -25,16 +25,7 @@ fn note(lang: Lang) -> &'static str {
 /// The protocol's sheet, blank but for the oblast.
 pub(crate) fn protocol_sheet(ctx: &mut Ctx, name: &str, template: &Template) -> Result<Worksheet, XlsxError> {
     let lang = ctx.lang;
-    let mut ws = Worksheet::new();
-    ws.set_name(name)?;
-    ws.set_column_width(NUMBER_COL, 5)?;
-    ws.set_column_width(LABEL_COL, LABEL_WIDTH)?;
-    ws.set_column_width(VALUE_COL, VALUE_WIDTH)?;
-    ws.write_string_with_format(0, 0, words::title(template, lang), &ctx.styles.title)?;
-    ws.write_string_with_format(1, 0, note(lang), &ctx.styles.note)?;
-    for (i, text) in words::form_header(lang).iter().enumerate() {
-        ws.write_string_with_format(FORM_HEADER_ROW, i as u16, *text, &ctx.styles.header)?;
-    }
+    let mut ws = form_head(ctx, name, template, note(lang))?;
     let oblast = ctx.oblast_value();
     let mut row = FORM_HEADER_ROW;
     for (n, field) in template.fields.iter().filter(|f| !f.in_row && !f.in_title).enumerate() {
