@@ -5,10 +5,10 @@
 pub mod budget;
 pub mod csv;
 pub mod guard;
-pub mod merges;
 pub mod sniff;
 pub mod walk;
 pub mod workbook;
+pub mod xlsx;
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};

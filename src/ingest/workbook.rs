@@ -11,12 +11,13 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Ods, Reader, SheetType, SheetVisible, Xls, Xlsb};
 
 use super::Limits;
 use super::budget::Reservation;
 use super::guard;
 use super::sniff::Format;
+use super::xlsx::XlsxBook;
 use crate::issue::FileProblem;
 use crate::normalize::key;
 use crate::schema::Common;
@@ -177,22 +178,9 @@ pub fn read_workbook<'b>(
         Format::Xlsx => {
             let (parts, zip) = guard::check_zip(opened(zip)?, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
-            let workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsxError::Password => FileProblem::Encrypted,
-                other => damaged(other),
-            })?;
-            let mut merges = super::merges::XlsxMerges::open(zip)?;
-            let merges = &mut |workbook: &mut Xlsx<_>, sheet: &str| match merges.of(sheet)? {
-                Some(regions) => Ok(regions),
-                // A sheet the relationships do not lead to: calamine found it
-                // some other way, so it is asked.
-                None => Ok(workbook
-                    .merge_cells_by_sheet_name(sheet)
-                    .map(merges_of)
-                    .unwrap_or_default()),
-            };
+            let workbook = XlsxBook::open(zip)?;
             let text_allowance = limits.text_allowance(parts.total);
-            read_streamed(workbook, limits, text_allowance, common, probe, merges)
+            read_streamed(workbook, limits, text_allowance, common, probe)
         }
         Format::Xlsb => {
             // Streamed like .xlsx: calamine's dense grid of an .xlsb sheet
@@ -203,16 +191,7 @@ pub fn read_workbook<'b>(
                 calamine::XlsbError::Password => FileProblem::Encrypted,
                 other => damaged(other),
             })?;
-            // calamine gives no merged regions for .xlsb.
-            let merges = &mut |_: &mut Xlsb<_>, _: &str| Ok(Vec::new());
-            read_streamed(
-                workbook,
-                limits,
-                limits.text_allowance(parts.total),
-                common,
-                probe,
-                merges,
-            )
+            read_streamed(workbook, limits, limits.text_allowance(parts.total), common, probe)
         }
         Format::Xls => {
             let checked = guard::check_xls(bytes, limits)?;
@@ -261,40 +240,51 @@ fn check_sheet_count(count: usize, limits: &Limits) -> Result<(), FileProblem> {
     Ok(())
 }
 
-/// A workbook whose sheets calamine can give cell by cell, without
-/// building the dense grid (.xlsx and .xlsb).
+/// A workbook whose sheets can be given cell by cell, without building
+/// calamine's dense grid (.xlsx by [`XlsxBook`], .xlsb by calamine).
 trait Streamed {
-    /// Calls `each` with every cell of a sheet until it returns false.
-    fn each_cell(
+    /// Each sheet's name, kind and state, in workbook order.
+    fn sheet_list(&self) -> Vec<(String, SheetType, SheetVisible)>;
+
+    /// Calls `each` with every cell of a sheet until it returns false; the
+    /// sheet's merged regions when every cell was given.
+    fn read_sheet(
         &mut self,
         sheet: &str,
         each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
-    ) -> Result<(), FileProblem>;
+    ) -> Result<Vec<Merge>, FileProblem>;
 }
 
-impl Streamed for Xlsx<Cursor<&[u8]>> {
-    fn each_cell(
+impl Streamed for XlsxBook<'_> {
+    fn sheet_list(&self) -> Vec<(String, SheetType, SheetVisible)> {
+        self.sheets()
+            .iter()
+            .map(|s| (s.name.clone(), s.typ, s.visible))
+            .collect()
+    }
+
+    fn read_sheet(
         &mut self,
         sheet: &str,
         each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
-    ) -> Result<(), FileProblem> {
-        let mut reader = self.worksheet_cells_reader(sheet).map_err(damaged)?;
-        while let Some(cell) = reader.next_cell().map_err(damaged)? {
-            let (row, col) = cell.get_position();
-            if !each(row, col, cell.get_value().clone())? {
-                break;
-            }
-        }
-        Ok(())
+    ) -> Result<Vec<Merge>, FileProblem> {
+        XlsxBook::read_sheet(self, sheet, each)
     }
 }
 
 impl Streamed for Xlsb<Cursor<&[u8]>> {
-    fn each_cell(
+    fn sheet_list(&self) -> Vec<(String, SheetType, SheetVisible)> {
+        self.sheets_metadata()
+            .iter()
+            .map(|s| (s.name.clone(), s.typ, s.visible))
+            .collect()
+    }
+
+    fn read_sheet(
         &mut self,
         sheet: &str,
         each: &mut dyn FnMut(u32, u32, DataRef<'_>) -> Result<bool, FileProblem>,
-    ) -> Result<(), FileProblem> {
+    ) -> Result<Vec<Merge>, FileProblem> {
         let mut reader = self.worksheet_cells_reader(sheet).map_err(damaged)?;
         while let Some(cell) = reader.next_cell().map_err(damaged)? {
             let (row, col) = cell.get_position();
@@ -302,47 +292,38 @@ impl Streamed for Xlsb<Cursor<&[u8]>> {
                 break;
             }
         }
-        Ok(())
+        // calamine gives no merged regions for .xlsb.
+        Ok(Vec::new())
     }
 }
 
-/// The merged regions of a sheet of a streamed workbook.
-type StreamedMerges<'m, W> = &'m mut dyn FnMut(&mut W, &str) -> Result<Vec<Merge>, FileProblem>;
-
 /// Streams the cells of each sheet; `text_allowance` caps the text the
 /// cells hold in all (a shared string counts once per cell showing it).
-fn read_streamed<'b, W>(
-    mut workbook: W,
+fn read_streamed(
+    mut workbook: impl Streamed,
     limits: &Limits,
     text_allowance: u64,
     common: &Common,
     probe: Probe<'_>,
-    merges: StreamedMerges<'_, W>,
-) -> Result<Workbook, FileProblem>
-where
-    W: Streamed + Reader<Cursor<&'b [u8]>>,
-{
-    let metadata = workbook.sheets_metadata().to_vec();
+) -> Result<Workbook, FileProblem> {
+    let metadata = workbook.sheet_list();
     check_sheet_count(metadata.len(), limits)?;
     let mut out = Workbook::default();
     let mut text = 0u64;
-    for meta in metadata {
-        let sheet_plan = plan(&meta.name, meta.typ, meta.visible, common);
+    for (name, typ, visible) in metadata {
+        let sheet_plan = plan(&name, typ, visible, common);
         if let SheetPlan::Skip(reason) = sheet_plan {
-            out.skipped.push(SkippedSheet {
-                name: meta.name,
-                reason,
-            });
+            out.skipped.push(SkippedSheet { name, reason });
             continue;
         }
         let marker = matches!(sheet_plan, SheetPlan::Marker);
         let mut cells = Vec::new();
         let mut probed = false;
         let mut no_template = false;
-        workbook.each_cell(&meta.name, &mut |row, col, value| {
+        let merges = workbook.read_sheet(&name, &mut |row, col, value| {
             if !probed && row >= limits.probe_rows {
                 probed = true;
-                let first_rows = Sheet::new(meta.name.clone(), std::mem::take(&mut cells), Vec::new());
+                let first_rows = Sheet::new(name.clone(), std::mem::take(&mut cells), Vec::new());
                 if !marker && !probe(&first_rows) {
                     no_template = true;
                     return Ok(false);
@@ -361,7 +342,7 @@ where
                 }
                 if cells.len() as u64 >= limits.max_cells_per_sheet {
                     return Err(FileProblem::TooManyCells {
-                        sheet: meta.name.clone(),
+                        sheet: name.clone(),
                         limit: limits.max_cells_per_sheet,
                     });
                 }
@@ -374,7 +355,7 @@ where
         })?;
         if no_template {
             out.skipped.push(SkippedSheet {
-                name: meta.name,
+                name,
                 reason: SkipReason::NoTemplateInFirstRows,
             });
             continue;
@@ -383,13 +364,13 @@ where
             continue;
         }
         // The marker is a list of sheets and templates: its merged regions
-        // are never looked at, so its part is not inflated again for them.
+        // are never looked at.
         if marker {
-            out.marker = Some(Sheet::new(meta.name, cells, Vec::new()));
+            out.marker = Some(Sheet::new(name, cells, Vec::new()));
             continue;
         }
-        let merges = check_merges(&meta.name, merges(&mut workbook, &meta.name)?)?;
-        out.sheets.push(Sheet::new(meta.name, cells, merges));
+        let merges = check_merges(&name, merges)?;
+        out.sheets.push(Sheet::new(name, cells, merges));
     }
     Ok(out)
 }

@@ -16,3 +16,4 @@ mod strategy;
 mod support;
 mod templates;
 mod visits;
+mod xlsx;
