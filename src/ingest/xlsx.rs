@@ -78,7 +78,11 @@ fn xml_reader<'z, 'a>(
     let name = names.get(&path.to_ascii_lowercase()).map_or(path, String::as_str);
     match archive.by_name(name) {
         Ok(part) => {
-            let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+            // Most parts are a few KiB: a buffer the size of the part (the
+            // declared size, which the guard has checked) is not zeroed for
+            // 8 KiB it never uses.
+            let capacity = usize::try_from(part.size()).unwrap_or(usize::MAX).clamp(256, 64 * 1024);
+            let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(capacity, part));
             let config = reader.config_mut();
             config.check_end_names = false;
             config.trim_text(false);
@@ -105,18 +109,21 @@ fn raw_attributes<'e>(element: &'e BytesStart<'_>) -> impl Iterator<Item = Optio
         if rest.is_empty() {
             return None;
         }
-        let Some(eq) = rest.find('=') else {
+        let Some(eq) = memchr::memchr(b'=', rest.as_bytes()) else {
             rest = "";
             return Some(None);
         };
         let key = rest[..eq].trim_end_matches(|c: char| c.is_ascii_whitespace());
         let after = rest[eq + 1..].trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let Some(quote) = after.chars().next().filter(|&q| q == '"' || q == '\'') else {
-            rest = "";
-            return Some(None);
+        let quote = match after.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => {
+                rest = "";
+                return Some(None);
+            }
         };
         let value_and_rest = &after[1..];
-        let end = value_and_rest.find(quote).unwrap_or(value_and_rest.len());
+        let end = memchr::memchr(quote, value_and_rest.as_bytes()).unwrap_or(value_and_rest.len());
         let value = &value_and_rest[..end];
         rest = value_and_rest.get(end + 1..).unwrap_or("");
         Some(Some((key, value)))
@@ -139,12 +146,20 @@ fn decoded(value: &str) -> Result<String, FileProblem> {
     quick_xml::escape::unescape(value).map(Cow::into_owned).map_err(damaged)
 }
 
+/// Whether a qualified name (`c`, `x:c`) has the local name `local`;
+/// quick-xml's `local_name` searches for the colon char by char, and this
+/// runs for every element of every part.
+fn has_local_name(name: &str, local: &str) -> bool {
+    name.strip_suffix(local)
+        .is_some_and(|prefix| prefix.is_empty() || prefix.ends_with(':'))
+}
+
 fn is(element: &BytesStart<'_>, local: &str) -> bool {
-    element.local_name().as_ref() == local
+    has_local_name(element.name().as_ref(), local)
 }
 
 fn ends(end: &quick_xml::events::BytesEnd<'_>, local: &str) -> bool {
-    end.local_name().as_ref() == local
+    has_local_name(end.name().as_ref(), local)
 }
 
 impl<'a> XlsxBook<'a> {
@@ -973,6 +988,25 @@ mod tests {
         assert_eq!(builtin_format_kind("14"), NumberKind::DateTime);
         assert_eq!(builtin_format_kind("46"), NumberKind::Duration);
         assert_eq!(builtin_format_kind("4"), NumberKind::Number);
+    }
+
+    #[test]
+    fn local_names_are_matched_with_and_without_a_prefix() {
+        assert!(has_local_name("c", "c"));
+        assert!(has_local_name("x:c", "c"));
+        assert!(!has_local_name("xc", "c"));
+        assert!(!has_local_name("col", "c"));
+        assert!(has_local_name("x:mergeCell", "mergeCell"));
+    }
+
+    #[test]
+    fn attributes_are_read_raw_with_either_quote() {
+        let element = BytesStart::from_content(r#"c r="B3" s = '2' t="s""#, 1);
+        assert_eq!(attribute(&element, "r").unwrap(), Some("B3"));
+        assert_eq!(attribute(&element, "s").unwrap(), Some("2"));
+        assert_eq!(attribute(&element, "t").unwrap(), Some("s"));
+        assert_eq!(attribute(&element, "x").unwrap(), None);
+        assert!(attribute(&BytesStart::from_content("c r=B3", 1), "r").is_err());
     }
 
     #[test]
