@@ -178,7 +178,7 @@ pub fn read_workbook<'b>(
         Format::Xlsx => {
             let (parts, zip) = guard::check_zip(opened(zip)?, limits)?;
             memory.grow_to(guard::xlsx_estimate(file_bytes, &parts, limits))?;
-            let workbook = XlsxBook::open(zip)?;
+            let workbook = XlsxBook::open(bytes, zip)?;
             let text_allowance = limits.text_allowance(parts.total);
             read_streamed(workbook, limits, text_allowance, common, probe)
         }

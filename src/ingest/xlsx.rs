@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::io::{BufReader, Read};
 
 use calamine::{CellErrorType, DataRef, ExcelDateTime, ExcelDateTimeType, SheetType, SheetVisible};
+use flate2::{Decompress, FlushDecompress, Status};
 use memchr::memmem;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
@@ -56,6 +57,8 @@ enum NumberKind {
 /// cell style.
 pub struct XlsxBook<'a> {
     archive: Zip<'a>,
+    /// The file's bytes, which `archive` reads: parts are inflated from them.
+    bytes: &'a [u8],
     /// Part names in lower case (with `/`) → as the zip spells them: parts
     /// are found without regard to case, as Excel and calamine find them.
     names: HashMap<String, String>,
@@ -65,34 +68,146 @@ pub struct XlsxBook<'a> {
     is_1904: bool,
 }
 
-type Xml<'z, 'a> = quick_xml::Reader<BufReader<zip::read::ZipFile<'z, std::io::Cursor<&'a [u8]>>>>;
+type Xml<'a> = quick_xml::Reader<BufReader<Part<'a>>>;
+
+thread_local! {
+    /// This thread's inflate state, reused from part to part: a new one
+    /// zeroes its window and tables, which for parts of a few KiB cost as
+    /// much as inflating them.
+    static INFLATE: std::cell::Cell<Option<Box<Decompress>>> = const { std::cell::Cell::new(None) };
+}
+
+/// One part of the zip, inflated as it is read, with the checks the zip
+/// crate makes: never more than the declared size, and the CRC-32 at the
+/// end.
+struct Part<'a> {
+    raw: &'a [u8],
+    inflate: Option<Box<Decompress>>,
+    declared: u64,
+    produced: u64,
+    crc: crc32fast::Hasher,
+    expected_crc: u32,
+    finished: bool,
+}
+
+impl<'a> Part<'a> {
+    /// The part at `index` of `archive`, whose bytes are `bytes`.
+    fn open(archive: &mut Zip<'a>, bytes: &'a [u8], index: usize) -> Result<Part<'a>, String> {
+        let entry = archive.by_index_raw(index).map_err(|e| e.to_string())?;
+        if entry.encrypted() {
+            return Err("the part is encrypted".into());
+        }
+        let deflated = match entry.compression() {
+            zip::CompressionMethod::Deflated => true,
+            zip::CompressionMethod::Stored => false,
+            other => return Err(format!("compression method {other} not supported")),
+        };
+        let start = entry.data_start().ok_or("the part's data cannot be found")?;
+        let raw = usize::try_from(start)
+            .ok()
+            .zip(usize::try_from(entry.compressed_size()).ok())
+            .and_then(|(start, len)| bytes.get(start..start.checked_add(len)?))
+            .ok_or("the part runs past the end of the file")?;
+        let inflate = deflated.then(|| {
+            let mut state = INFLATE.take().unwrap_or_else(|| Box::new(Decompress::new(false)));
+            state.reset(false);
+            state
+        });
+        Ok(Part {
+            raw,
+            inflate,
+            declared: entry.size(),
+            produced: 0,
+            crc: crc32fast::Hasher::new(),
+            expected_crc: entry.crc32(),
+            finished: false,
+        })
+    }
+
+    fn produce(&mut self, buf: &mut [u8]) -> std::io::Result<(usize, bool)> {
+        let Some(state) = self.inflate.as_deref_mut() else {
+            let n = buf.len().min(self.raw.len());
+            buf[..n].copy_from_slice(&self.raw[..n]);
+            self.raw = &self.raw[n..];
+            return Ok((n, self.raw.is_empty()));
+        };
+        let (before_in, before_out) = (state.total_in(), state.total_out());
+        let status = state
+            .decompress(self.raw, buf, FlushDecompress::None)
+            .map_err(|e| invalid(format!("deflate: {e}")))?;
+        let used = usize::try_from(state.total_in() - before_in).unwrap_or(usize::MAX);
+        let n = usize::try_from(state.total_out() - before_out).unwrap_or(usize::MAX);
+        self.raw = &self.raw[used.min(self.raw.len())..];
+        let end = matches!(status, Status::StreamEnd);
+        if !end && n == 0 && !buf.is_empty() {
+            return Err(invalid("the part's deflate stream is cut short"));
+        }
+        Ok((n, end))
+    }
+}
+
+fn invalid(message: impl Into<String>) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, message.into())
+}
+
+impl Read for Part<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.finished || buf.is_empty() {
+            return Ok(0);
+        }
+        let (n, end) = self.produce(buf)?;
+        self.produced = self.produced.saturating_add(n as u64);
+        // The zip crate's words, which the hostile-file tests look for.
+        if self.produced > self.declared {
+            return Err(invalid("File is larger than its declared uncompressed size"));
+        }
+        self.crc.update(&buf[..n]);
+        if end {
+            self.finished = true;
+            if self.crc.clone().finalize() != self.expected_crc {
+                return Err(invalid("Invalid checksum"));
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Drop for Part<'_> {
+    fn drop(&mut self) {
+        if let Some(state) = self.inflate.take() {
+            INFLATE.set(Some(state));
+        }
+    }
+}
 
 /// The XML reader of a part, as calamine sets it up: empty elements come as
 /// a start and an end, text is not trimmed, end tags are not matched.
 /// `None` when the zip has no such part.
-fn xml_reader<'z, 'a>(
-    archive: &'z mut Zip<'a>,
+fn xml_reader<'a>(
+    archive: &mut Zip<'a>,
+    bytes: &'a [u8],
     names: &HashMap<String, String>,
     path: &str,
-) -> Option<Result<Xml<'z, 'a>, FileProblem>> {
+) -> Option<Result<Xml<'a>, FileProblem>> {
     let name = names.get(&path.to_ascii_lowercase()).map_or(path, String::as_str);
-    match archive.by_name(name) {
-        Ok(part) => {
-            // Most parts are a few KiB: a buffer the size of the part (the
-            // declared size, which the guard has checked) is not zeroed for
-            // 8 KiB it never uses.
-            let capacity = usize::try_from(part.size()).unwrap_or(usize::MAX).clamp(256, 64 * 1024);
-            let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(capacity, part));
-            let config = reader.config_mut();
-            config.check_end_names = false;
-            config.trim_text(false);
-            config.check_comments = false;
-            config.expand_empty_elements = true;
-            Some(Ok(reader))
-        }
-        Err(zip::result::ZipError::FileNotFound) => None,
-        Err(e) => Some(Err(damaged(format!("{path}: {e}")))),
-    }
+    let index = archive.index_for_name(name)?;
+    let part = match Part::open(archive, bytes, index) {
+        Ok(part) => part,
+        Err(e) => return Some(Err(damaged(format!("{path}: {e}")))),
+    };
+    // Most parts are a few KiB: a buffer the size of the part (the declared
+    // size, which the guard has checked) is not zeroed for 8 KiB it never
+    // uses.
+    let capacity = usize::try_from(part.declared)
+        .unwrap_or(usize::MAX)
+        .clamp(256, 64 * 1024);
+    let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(capacity, part));
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    Some(Ok(reader))
 }
 
 fn xml_error(path: &str, e: impl std::fmt::Display) -> FileProblem {
@@ -168,7 +283,7 @@ impl<'a> XlsxBook<'a> {
     ///
     /// Errors: [`FileProblem::Damaged`] for a part that is missing where
     /// calamine requires it, cannot be inflated or is not the XML it should be.
-    pub fn open(mut archive: Zip<'a>) -> Result<XlsxBook<'a>, FileProblem> {
+    pub fn open(bytes: &'a [u8], mut archive: Zip<'a>) -> Result<XlsxBook<'a>, FileProblem> {
         let names = archive
             .file_names()
             .map(|name| {
@@ -176,13 +291,15 @@ impl<'a> XlsxBook<'a> {
                 Ok((name.replace('\\', "/").to_ascii_lowercase(), name.into_owned()))
             })
             .collect::<Result<HashMap<String, String>, FileProblem>>()?;
-        let (xl_path, workbook_name) = package_relationships(&mut archive, &names)?;
-        let strings = shared_strings(&mut archive, &names, &format!("{xl_path}sharedStrings.xml"))?;
-        let kinds = number_kinds(&mut archive, &names, &format!("{xl_path}styles.xml"))?;
-        let relationships = relationships(&mut archive, &names, &format!("{xl_path}_rels/{workbook_name}.rels"))?;
-        let (sheets, is_1904) = workbook(&mut archive, &names, &xl_path, &workbook_name, &relationships)?;
+        let mut open = |path: &str| xml_reader(&mut archive, bytes, &names, path);
+        let (xl_path, workbook_name) = package_relationships(&mut open)?;
+        let strings = shared_strings(&mut open, &format!("{xl_path}sharedStrings.xml"))?;
+        let kinds = number_kinds(&mut open, &format!("{xl_path}styles.xml"))?;
+        let relationships = relationships(&mut open, &format!("{xl_path}_rels/{workbook_name}.rels"))?;
+        let (sheets, is_1904) = workbook(&mut open, &xl_path, &workbook_name, &relationships)?;
         Ok(XlsxBook {
             archive,
+            bytes,
             names,
             sheets,
             strings,
@@ -218,7 +335,7 @@ impl<'a> XlsxBook<'a> {
             kinds: &self.kinds,
             is_1904: self.is_1904,
         };
-        let mut xml = xml_reader(&mut self.archive, &self.names, &path)
+        let mut xml = xml_reader(&mut self.archive, self.bytes, &self.names, &path)
             .ok_or_else(|| damaged(format!("worksheet '{sheet}' not found")))??;
         let fail = |e: quick_xml::Error| xml_error(&path, e);
         let mut buf = Vec::with_capacity(1024);
@@ -315,13 +432,13 @@ impl<'a> XlsxBook<'a> {
     }
 }
 
+/// Opens a part of the workbook by name.
+type Opener<'o, 'a> = dyn FnMut(&str) -> Option<Result<Xml<'a>, FileProblem>> + 'o;
+
 /// `_rels/.rels`: the folder and name of the workbook part.
-fn package_relationships(
-    archive: &mut Zip<'_>,
-    names: &HashMap<String, String>,
-) -> Result<(String, String), FileProblem> {
+fn package_relationships(open: &mut Opener<'_, '_>) -> Result<(String, String), FileProblem> {
     const PATH: &str = "_rels/.rels";
-    let mut xml = xml_reader(archive, names, PATH).ok_or_else(|| damaged(format!("{PATH}: not found")))??;
+    let mut xml = open(PATH).ok_or_else(|| damaged(format!("{PATH}: not found")))??;
     let mut buf = Vec::new();
     let mut target = None;
     loop {
@@ -352,12 +469,8 @@ fn package_relationships(
 }
 
 /// The shared strings, in order; none when the part is absent.
-fn shared_strings(
-    archive: &mut Zip<'_>,
-    names: &HashMap<String, String>,
-    path: &str,
-) -> Result<Vec<String>, FileProblem> {
-    let Some(xml) = xml_reader(archive, names, path) else {
+fn shared_strings(open: &mut Opener<'_, '_>, path: &str) -> Result<Vec<String>, FileProblem> {
+    let Some(xml) = open(path) else {
         return Ok(Vec::new());
     };
     let mut xml = xml?;
@@ -397,12 +510,8 @@ fn shared_strings(
 
 /// The number kind of each cell style (`<cellXfs>`), from its number
 /// format: a custom one read by its code, a built-in one by its id.
-fn number_kinds(
-    archive: &mut Zip<'_>,
-    names: &HashMap<String, String>,
-    path: &str,
-) -> Result<Vec<NumberKind>, FileProblem> {
-    let Some(xml) = xml_reader(archive, names, path) else {
+fn number_kinds(open: &mut Opener<'_, '_>, path: &str) -> Result<Vec<NumberKind>, FileProblem> {
+    let Some(xml) = open(path) else {
         return Ok(Vec::new());
     };
     let mut xml = xml?;
@@ -453,12 +562,8 @@ fn number_kinds(
 }
 
 /// Relationship id → (target, type) of the workbook's relationships.
-fn relationships(
-    archive: &mut Zip<'_>,
-    names: &HashMap<String, String>,
-    path: &str,
-) -> Result<HashMap<String, (String, String)>, FileProblem> {
-    let mut xml = xml_reader(archive, names, path).ok_or_else(|| damaged(format!("{path}: not found")))??;
+fn relationships(open: &mut Opener<'_, '_>, path: &str) -> Result<HashMap<String, (String, String)>, FileProblem> {
+    let mut xml = open(path).ok_or_else(|| damaged(format!("{path}: not found")))??;
     let mut found = HashMap::new();
     let mut buf = Vec::with_capacity(64);
     loop {
@@ -481,14 +586,13 @@ fn relationships(
 
 /// The sheets the workbook lists, and whether it counts dates from 1904.
 fn workbook(
-    archive: &mut Zip<'_>,
-    names: &HashMap<String, String>,
+    open: &mut Opener<'_, '_>,
     xl_path: &str,
     workbook_name: &str,
     relationships: &HashMap<String, (String, String)>,
 ) -> Result<(Vec<SheetEntry>, bool), FileProblem> {
     let path = format!("{xl_path}{workbook_name}");
-    let Some(xml) = xml_reader(archive, names, &path) else {
+    let Some(xml) = open(&path) else {
         return Ok((Vec::new(), false));
     };
     let mut xml = xml?;
@@ -592,7 +696,7 @@ fn unexpected(what: impl Into<String>) -> ValueError {
 /// The value of a cell from the element inside `<c>` that holds it.
 fn read_value<'s>(
     context: &Context<'s>,
-    xml: &mut Xml<'_, '_>,
+    xml: &mut Xml<'_>,
     element: &BytesStart<'_>,
     style: Option<&str>,
     typ: Option<&str>,
@@ -721,7 +825,7 @@ fn cell_error(v: &str) -> Result<CellErrorType, ValueError> {
 /// A string item (`<si>`, `<is>`): its text, or the text of its rich-text
 /// runs joined, without phonetic hints (`<rPh>`); `None` only when the
 /// element never ends.
-fn read_string(xml: &mut Xml<'_, '_>, closing: QName<'_>, bufs: &mut ValueBufs) -> Result<Option<String>, ValueError> {
+fn read_string(xml: &mut Xml<'_>, closing: QName<'_>, bufs: &mut ValueBufs) -> Result<Option<String>, ValueError> {
     let mut rich: Option<String> = None;
     let mut phonetic = false;
     loop {
@@ -988,6 +1092,97 @@ mod tests {
         assert_eq!(builtin_format_kind("14"), NumberKind::DateTime);
         assert_eq!(builtin_format_kind("46"), NumberKind::Duration);
         assert_eq!(builtin_format_kind("4"), NumberKind::Number);
+    }
+
+    /// A part over `raw` as the zip would describe it.
+    fn part(raw: &[u8], deflated: bool, declared: u64, expected_crc: u32) -> Part<'_> {
+        Part {
+            raw,
+            inflate: deflated.then(|| Box::new(Decompress::new(false))),
+            declared,
+            produced: 0,
+            crc: crc32fast::Hasher::new(),
+            expected_crc,
+            finished: false,
+        }
+    }
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        flate2::write::DeflateEncoder::new(&mut out, flate2::Compression::default())
+            .write_all(data)
+            .unwrap();
+        out
+    }
+
+    use std::io::Write;
+
+    #[test]
+    fn a_part_is_inflated_and_checked_as_the_zip_crate_checks_it() {
+        let text = "<sst><si><t>Община Бяла</t></si></sst>".repeat(50);
+        let crc = crc32fast::hash(text.as_bytes());
+        let raw = deflate(text.as_bytes());
+        let mut read = String::new();
+        part(&raw, true, text.len() as u64, crc)
+            .read_to_string(&mut read)
+            .unwrap();
+        assert_eq!(read, text);
+        // Stored parts are read as they are.
+        let mut read = String::new();
+        part(text.as_bytes(), false, text.len() as u64, crc)
+            .read_to_string(&mut read)
+            .unwrap();
+        assert_eq!(read, text);
+        // A wrong checksum, a part larger than it says, a stream cut short.
+        let error = |mut p: Part<'_>| p.read_to_end(&mut Vec::new()).unwrap_err().to_string();
+        assert_eq!(error(part(&raw, true, text.len() as u64, crc ^ 1)), "Invalid checksum");
+        assert!(error(part(&raw, true, 10, crc)).contains("declared uncompressed size"));
+        assert!(error(part(&raw[..raw.len() / 2], true, text.len() as u64, crc)).contains("cut short"));
+        assert!(error(part(b"not deflate at all", true, 100, 0)).contains("deflate"));
+    }
+
+    #[test]
+    fn the_reused_inflate_state_starts_afresh_for_each_part() {
+        let texts = ["<a>first part</a>".repeat(200), "<b>second</b>".repeat(300)];
+        let mut bytes = Vec::new();
+        {
+            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(&mut bytes));
+            for (i, text) in texts.iter().enumerate() {
+                writer
+                    .start_file(format!("p{i}.xml"), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                writer.write_all(text.as_bytes()).unwrap();
+            }
+            writer.finish().unwrap();
+        }
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).unwrap();
+        // A part left half read (a sheet dropped after its first rows), then
+        // the next: the state goes back to the thread and is reset.
+        let mut first = Part::open(&mut archive, &bytes, 0).unwrap();
+        first.read_exact(&mut [0; 100]).unwrap();
+        drop(first);
+        for (i, text) in texts.iter().enumerate() {
+            let mut read = String::new();
+            Part::open(&mut archive, &bytes, i)
+                .unwrap()
+                .read_to_string(&mut read)
+                .unwrap();
+            assert_eq!(&read, text);
+        }
+        // Two parts open at once each have their own state.
+        let (mut a, mut b) = (
+            Part::open(&mut archive, &bytes, 0).unwrap(),
+            Part::open(&mut archive, &bytes, 1).unwrap(),
+        );
+        let (mut read_a, mut read_b) = (vec![0; texts[0].len()], vec![0; texts[1].len()]);
+        a.read_exact(&mut read_a[..50]).unwrap();
+        b.read_exact(&mut read_b[..50]).unwrap();
+        a.read_exact(&mut read_a[50..]).unwrap();
+        b.read_exact(&mut read_b[50..]).unwrap();
+        assert_eq!(
+            (read_a, read_b),
+            (texts[0].as_bytes().to_vec(), texts[1].as_bytes().to_vec())
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn by_calamine(bytes: &[u8]) -> Result<Vec<SheetCells>, String> {
 
 fn by_socmon(bytes: &[u8]) -> Result<Vec<SheetCells>, String> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let mut book = XlsxBook::open(archive).map_err(|e| format!("{e:?}"))?;
+    let mut book = XlsxBook::open(bytes, archive).map_err(|e| format!("{e:?}"))?;
     let mut sheets = Vec::new();
     for entry in book.sheets().to_vec() {
         let mut cells = Vec::new();
