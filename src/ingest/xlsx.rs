@@ -850,11 +850,16 @@ fn read_string(xml: &mut Xml<'_>, closing: QName<'_>, bufs: &mut ValueBufs) -> R
                         _ => {}
                     }
                 }
-                let value = if preserve {
-                    unescape_excel(&value).into_owned()
-                } else {
-                    unescape_excel(value.trim_matches([' ', '\t', '\r', '\n'])).into_owned()
-                };
+                if !preserve {
+                    let trimmed = value.trim_matches([' ', '\t', '\r', '\n']);
+                    if trimmed.len() != value.len() {
+                        value = trimmed.to_string();
+                    }
+                }
+                // Most strings have no escape: the text read is kept as it is.
+                if find_escape(&value, 0).is_some() {
+                    value = unescape_excel(&value).into_owned();
+                }
                 match &mut rich {
                     Some(s) => s.push_str(&value),
                     None => rich = Some(value),
@@ -916,7 +921,7 @@ fn unescape_excel(text: &str) -> Cow<'_, str> {
 }
 
 fn find_escape(text: &str, mut start: usize) -> Option<(usize, u16)> {
-    while let Some(offset) = text[start..].find('_') {
+    while let Some(offset) = memchr::memchr(b'_', &text.as_bytes()[start..]) {
         let index = start + offset;
         if let Some(unit) = parse_escape(text, index) {
             return Some((index, unit));
