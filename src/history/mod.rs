@@ -121,7 +121,7 @@ fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
 /// - plain encoding: no dictionary tried per column (polars' own writer
 ///   builds each column's dictionary, then often drops it);
 /// - no statistics: nothing reads the history by filtering on them (each
-///   table is read whole), and they were a third of each file;
+///   table is read whole), and they were over a quarter of each file;
 /// - Snappy: the cheapest codec per page to write and to read;
 /// - no Arrow schema in the footer: the Parquet types say the same (text,
 ///   Int64, Float64, Boolean) and every reader reads them so.
@@ -130,7 +130,7 @@ fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
 fn encode(frame: &mut DataFrame, out: impl std::io::Write) -> PolarsResult<()> {
     frame.rechunk_mut();
     // The Arrow schema and arrays from the columns themselves, once: polars'
-    // own path builds the frame's schema three times over (a sixth of the
+    // own path builds the frame's schema three times over (a fifth of the
     // encoding unoptimised).
     let compat = CompatLevel::newest();
     let fields: Vec<ArrowField> = frame
