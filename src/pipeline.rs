@@ -371,11 +371,7 @@ pub fn report(config: &Config) -> Result<Reported> {
     let started = std::time::Instant::now();
     let history = config.history.as_ref().map(|h| History::open(&h.dir)).transpose()?;
     // Each oblast's part of this run: compared with the history, then stored.
-    let current: Vec<StoredPeriod> = run
-        .oblasts
-        .iter()
-        .map(|o| StoredPeriod::current(schemas, config.period, &run, &aggregates, o))
-        .collect();
+    let current = StoredPeriod::of_run(schemas, config.period, &run, &aggregates);
     let stored = stored_periods(history.as_ref(), &run.oblasts, &config.period)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
     let comparison = compare::compare(&current, stored, compare_with)?;

@@ -15,10 +15,16 @@
 pub mod columns;
 pub mod tables;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use polars::prelude::DataFrame;
-use polars_io::prelude::{ParquetCompression, ParquetReader, ParquetWriter, SerReader};
+use polars::prelude::{ArrowField, ArrowSchema, CompatLevel, DataFrame, PolarsError, PolarsResult};
+use polars_io::prelude::{ParquetReader, SerReader};
+use polars_parquet::read::ParquetError;
+use polars_parquet::write::{
+    CompressionOptions, Compressor, DynIter, DynStreamingIterator, Encoding, FallibleStreamingIterator, FileWriter,
+    StatisticsOptions, Version, WriteOptions, array_to_columns,
+};
 use rayon::prelude::*;
 
 pub use tables::{PeriodMeta, StoredPeriod, StoredPlanStatus, StoredService};
@@ -102,14 +108,63 @@ fn write_parquet(path: &Path, frame: &mut DataFrame) -> Result<()> {
     // The Parquet writer writes the footer and page headers a few bytes at a
     // time: unbuffered, that was 650,000 write calls for a national run.
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
-    // One thread and zstd: the same frame gives the same bytes, and the files stay small.
-    ParquetWriter::new(&mut buffered)
-        .with_compression(ParquetCompression::Zstd(None))
-        .set_parallel(false)
-        .finish(frame)
-        .map_err(|e| Error::output(path, e))?;
+    encode(frame, &mut buffered).map_err(|e| Error::output(path, e))?;
     let file = buffered.into_inner().map_err(|e| Error::output(path, e.into_error()))?;
     file.sync_all().map_err(|e| Error::output(path, e))
+}
+
+/// How every stored table is encoded: what costs least per column in
+/// polars' writer, which is built unoptimised (Cargo.toml) and whose cost
+/// is per column, not per row — a national run writes 336 small files of
+/// 4 to 37 columns (BENCHMARKS.md, "Issue 14"). Each choice leaves the data
+/// read back the same:
+/// - plain encoding: no dictionary tried per column (polars' own writer
+///   builds each column's dictionary, then often drops it);
+/// - no statistics: nothing reads the history by filtering on them (each
+///   table is read whole), and they were over a quarter of each file;
+/// - Snappy: the cheapest codec per page to write and to read;
+/// - no Arrow schema in the footer: the Parquet types say the same (text,
+///   Int64, Float64, Boolean) and every reader reads them so.
+///
+/// One thread, one row group: the same frame gives the same bytes.
+fn encode(frame: &mut DataFrame, out: impl std::io::Write) -> PolarsResult<()> {
+    frame.rechunk_mut();
+    // The Arrow schema and arrays from the columns themselves, once: polars'
+    // own path builds the frame's schema three times over (a fifth of the
+    // encoding unoptimised).
+    let compat = CompatLevel::newest();
+    let fields: Vec<ArrowField> = frame
+        .columns()
+        .iter()
+        .map(|c| c.dtype().to_arrow_field(c.name().clone(), compat))
+        .collect();
+    let schema: ArrowSchema = fields.iter().map(|f| (f.name.clone(), f.clone())).collect();
+    let options = WriteOptions {
+        statistics: StatisticsOptions::empty(),
+        compression: CompressionOptions::Snappy,
+        version: Version::V1,
+        data_page_size: None,
+    };
+    let mut writer = FileWriter::try_new(out, schema, options)?;
+    // One row group of the frame's one chunk; none for a frame without rows.
+    let rows = frame.height();
+    if rows > 0 && !fields.is_empty() {
+        let types = writer.parquet_schema().fields().to_vec();
+        let mut columns = Vec::with_capacity(types.len());
+        for ((column, field), parquet_type) in frame.columns().iter().zip(&fields).zip(types) {
+            let array = column
+                .as_materialized_series()
+                .to_arrow_with_field(0, Cow::Borrowed(field), true)?;
+            for pages in array_to_columns(&array, parquet_type.clone(), options, &[Encoding::Plain])? {
+                let pages = pages.map(|page| page.map_err(|e| ParquetError::FeatureNotSupported(e.to_string())));
+                let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
+                columns.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
+            }
+        }
+        writer.write(rows as u64, DynIter::new(columns.into_iter()))?;
+    }
+    writer.end(Some(Vec::new()))?;
+    Ok(())
 }
 
 fn remove(path: &Path) -> Result<()> {
@@ -193,6 +248,29 @@ impl History {
         Ok(entries)
     }
 
+    /// The stored periods of an oblast with their folders and metadata, but
+    /// `except`: the period a run is about to store anew. Its folder (named
+    /// after it) is passed over without reading even its `run.parquet`: the
+    /// run replaces that folder whole.
+    ///
+    /// Errors: [`Error::History`] when a stored period cannot be read.
+    fn periods(&self, oblast: &str, except: Option<&Period>) -> Result<Vec<(PathBuf, PeriodMeta)>> {
+        let except_folder = except.map(period_dir_name);
+        let mut periods = Vec::new();
+        for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
+            if partition_value(&period_name, "period").is_none() || except_folder.as_deref() == Some(&period_name) {
+                continue;
+            }
+            let meta =
+                tables::meta_from(&read_parquet(&path.join("run.parquet"))?).map_err(|e| Error::history(&path, e))?;
+            if except == Some(&meta.period) {
+                continue;
+            }
+            periods.push((path, meta));
+        }
+        Ok(periods)
+    }
+
     /// The stored periods of an oblast, oldest first, but `except`: the
     /// period a run is about to store anew is neither compared with nor
     /// followed, so its tables are not read (a quarter run again after
@@ -201,15 +279,8 @@ impl History {
     /// Errors: [`Error::History`] when a stored period cannot be read.
     pub fn load(&self, oblast: &str, except: Option<&Period>) -> Result<Vec<StoredPeriod>> {
         let mut periods = Vec::new();
-        for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
-            if partition_value(&period_name, "period").is_none() {
-                continue;
-            }
+        for (path, meta) in self.periods(oblast, except)? {
             let table = |stem: &str| read_parquet(&path.join(format!("{stem}.parquet")));
-            let meta = tables::meta_from(&table("run")?).map_err(|e| Error::history(&path, e))?;
-            if except == Some(&meta.period) {
-                continue;
-            }
             let services = tables::services_from(&table("services")?).map_err(|e| Error::history(&path, e))?;
             let municipalities =
                 tables::figures_from(&table("by_municipality")?).map_err(|e| Error::history(&path, e))?;
@@ -239,25 +310,35 @@ impl History {
         Ok(periods)
     }
 
-    /// One table of every stored period of an oblast with the period, oldest
-    /// first; `None` for a period stored before the table existed.
+    /// Some tables of the stored periods of an oblast that `wanted` takes,
+    /// oldest first, never of `except` (the period a run stores anew): per
+    /// period, each of `stems` in turn, `None` for a period stored before
+    /// that table existed or without rows for it. The tables of a period
+    /// not wanted are not read.
     ///
     /// Errors: [`Error::History`] when a stored period cannot be read.
-    pub fn load_table(&self, oblast: &str, stem: &str) -> Result<Vec<(Period, Option<DataFrame>)>> {
+    pub fn load_tables(
+        &self,
+        oblast: &str,
+        stems: &[&str],
+        except: Option<&Period>,
+        wanted: impl Fn(&Period) -> bool,
+    ) -> Result<Vec<(Period, Vec<Option<DataFrame>>)>> {
         let mut out = Vec::new();
-        for (period_name, path) in subfolders(&self.dir.join(oblast_dir_name(oblast)))? {
-            if partition_value(&period_name, "period").is_none() {
+        for (path, meta) in self.periods(oblast, except)? {
+            if !wanted(&meta.period) {
                 continue;
             }
-            let meta =
-                tables::meta_from(&read_parquet(&path.join("run.parquet"))?).map_err(|e| Error::history(&path, e))?;
-            let file = path.join(format!("{stem}.parquet"));
-            let table = if file.is_file() {
-                Some(read_parquet(&file)?)
-            } else {
-                None
-            };
-            out.push((meta.period, table));
+            let mut tables = Vec::with_capacity(stems.len());
+            for stem in stems {
+                let file = path.join(format!("{stem}.parquet"));
+                tables.push(if file.is_file() {
+                    Some(read_parquet(&file)?)
+                } else {
+                    None
+                });
+            }
+            out.push((meta.period, tables));
         }
         out.sort_by_key(|(p, _)| (p.start, p.end));
         Ok(out)
@@ -323,5 +404,63 @@ impl History {
             staged.replace(relative);
         }
         Ok(staged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::{Column, DataFrame, DataType};
+
+    use super::*;
+
+    fn written_and_read(mut frame: DataFrame) -> DataFrame {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("table.parquet");
+        write_parquet(&path, &mut frame).unwrap();
+        read_parquet(&path).unwrap()
+    }
+
+    #[test]
+    fn a_stored_table_reads_back_as_it_was_written() {
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new("text".into(), ["Русе", "", "a;b"]),
+            Column::new("maybe_text".into(), [Some("2017-06-30"), None, Some("")]),
+            Column::new("never_text".into(), [None::<&str>, None, None]),
+            Column::new("whole".into(), [Some(1i64), None, Some(-7)]),
+            Column::new("decimal".into(), [Some(0.1f64), Some(-2.5e9), None]),
+            Column::new("yes_no".into(), [Some(true), Some(false), None]),
+        ])
+        .unwrap();
+        let read = written_and_read(frame.clone());
+        assert_eq!(read.schema(), frame.schema(), "the same names and types");
+        assert!(read.equals_missing(&frame), "{read}");
+        assert_eq!(read.column("never_text").unwrap().dtype(), &DataType::String);
+    }
+
+    #[test]
+    fn an_empty_table_reads_back_empty_with_its_columns() {
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new("code".into(), Vec::<String>::new()),
+            Column::new("count".into(), Vec::<Option<i64>>::new()),
+        ])
+        .unwrap();
+        let read = written_and_read(frame.clone());
+        assert_eq!(read.height(), 0);
+        assert_eq!(read.schema(), frame.schema());
+    }
+
+    #[test]
+    fn a_table_of_many_rows_reads_back_whole() {
+        // More than one data page (1 MiB) of text.
+        let rows: Vec<String> = (0..40_000)
+            .map(|i| format!("услуга {i:>8} {}", "x".repeat(i % 50)))
+            .collect();
+        let frame = DataFrame::new_infer_height(vec![
+            Column::new("name".into(), rows),
+            Column::new("n".into(), (0..40_000i64).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        let read = written_and_read(frame.clone());
+        assert!(read.equals_missing(&frame));
     }
 }

@@ -10,11 +10,14 @@
 //! polars is built without its date types (a lighter build), and ISO text
 //! sorts and compares like a date in every reader.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::columns::{bools, floats, frame, ints, iso, opt_text, text};
 use crate::aggregate::{Aggregates, Columns, DSP_FIELDS, Figures, ServiceRow};
+use crate::calendar::contact::Contact;
 use crate::error::{Error, Result};
 use crate::period::Period;
 use crate::run::Run;
@@ -191,12 +194,24 @@ pub struct StoredPlanStatus {
 }
 
 impl StoredPeriod {
-    /// The oblast's part of a finished run, before anything is stored.
-    pub fn current(
+    /// Each oblast's part of a finished run, before anything is stored.
+    pub fn of_run(schemas: &Schemas, period: Period, run: &Run, aggregates: &Aggregates) -> Vec<StoredPeriod> {
+        // The contacts of the whole run, found once (not once per oblast).
+        let contacts = crate::calendar::reminders::contacts_of_run(schemas, &run.records);
+        run.oblasts
+            .iter()
+            .map(|oblast| StoredPeriod::current(schemas, period, run, aggregates, &contacts, oblast))
+            .collect()
+    }
+
+    /// The oblast's part of a finished run, before anything is stored;
+    /// `contacts` those of the run's municipal cards by municipality.
+    fn current(
         schemas: &Schemas,
         period: Period,
         run: &Run,
         aggregates: &Aggregates,
+        contacts: &BTreeMap<String, Contact>,
         oblast: &str,
     ) -> StoredPeriod {
         let single = run.oblasts.len() == 1;
@@ -234,16 +249,15 @@ impl StoredPeriod {
                 .filter(|f| f.oblast_code == oblast)
                 .cloned()
                 .collect(),
-            timeliness: current_timeliness(schemas, run, oblast),
+            timeliness: current_timeliness(run, contacts, oblast),
             plan_statuses: Vec::new(),
         }
     }
 }
 
 /// The oblast's calendar of this run, as the history keeps it.
-fn current_timeliness(schemas: &Schemas, run: &Run, oblast: &str) -> Vec<StoredTimeliness> {
+fn current_timeliness(run: &Run, contacts: &BTreeMap<String, Contact>, oblast: &str) -> Vec<StoredTimeliness> {
     use crate::calendar::Timeliness;
-    let contacts = crate::calendar::reminders::contacts_of_run(schemas, &run.records);
     let word = |t: Option<Timeliness>| t.map(|t| t.as_str().to_string()).unwrap_or_default();
     run.calendar
         .municipalities

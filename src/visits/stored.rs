@@ -77,22 +77,19 @@ pub fn frames(visits: &Visits, oblast: &str) -> Result<Vec<(&'static str, DataFr
 pub fn load(history: &History, oblast: &str, period: &Period) -> Result<Earlier> {
     let mut earlier = Earlier::default();
     let before = |p: &Period| p.end < period.start;
-    for (stored, table) in history.load_table(oblast, "visits")? {
-        let Some(table) = table.filter(|_| before(&stored)) else {
-            continue;
-        };
-        let c = Columns(&table);
-        let (m, t, k) = (
-            c.text("municipality_code")?,
-            c.text("service_key_type")?,
-            c.text("service_key")?,
-        );
-        for ((m, t), k) in m.into_iter().zip(t).zip(k) {
-            earlier.visited.insert((m, t, k));
+    for (_, mut tables) in history.load_tables(oblast, &["visits", "visit_findings"], Some(period), before)? {
+        if let Some(table) = tables[0].take() {
+            let c = Columns(&table);
+            let (m, t, k) = (
+                c.text("municipality_code")?,
+                c.text("service_key_type")?,
+                c.text("service_key")?,
+            );
+            for ((m, t), k) in m.into_iter().zip(t).zip(k) {
+                earlier.visited.insert((m, t, k));
+            }
         }
-    }
-    for (stored, table) in history.load_table(oblast, "visit_findings")? {
-        let Some(table) = table.filter(|_| before(&stored)) else {
+        let Some(table) = tables[1].take() else {
             continue;
         };
         let c = Columns(&table);

@@ -357,6 +357,28 @@ fn a_rerun_replaces_its_period_and_an_interrupted_one_leaves_the_history() {
 }
 
 #[test]
+fn a_rerun_reads_nothing_of_the_period_it_replaces_but_an_earlier_one_must_read() {
+    let (dir, history, stored) = q2_stored();
+    // The period a run stores anew is replaced whole: even damaged, its
+    // files are not read (not even `run.parquet`), and the new copy is the same.
+    let period = history.join("oblast=RSE/period=2017Q2");
+    for table in ["run", "services", "by_municipality", "visits", "visit_findings"] {
+        std::fs::write(period.join(format!("{table}.parquet")), b"not Parquet").unwrap();
+    }
+    run(dir.path(), "q2", "out-q2");
+    assert_eq!(snapshot(&history), stored);
+
+    // A stored period the run compares with is read, and a damaged one stops it.
+    std::fs::write(period.join("run.parquet"), b"not Parquet").unwrap();
+    let failed = socmon(
+        &["run", "--input", "q3", "--output", "out-q3", "--history", "history"],
+        dir.path(),
+    );
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    assert!(stderr(&failed).contains("run.parquet"), "{}", stderr(&failed));
+}
+
+#[test]
 fn the_same_input_gives_the_same_bytes_with_a_history() {
     let (dir, _) = two_quarters();
     run(dir.path(), "q2", "out-q2");
