@@ -378,7 +378,7 @@ pub fn report(config: &Config) -> Result<Reported> {
         .collect();
     let stored = stored_periods(history.as_ref(), &run.oblasts, &config.period)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
-    let comparison = compare::compare(&current, stored, compare_with)?;
+    let comparison = compare::compare(&current, &aggregates.services, stored, compare_with)?;
     remember_calendar(&mut run.calendar, &comparison, config.period);
     let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
