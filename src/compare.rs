@@ -13,7 +13,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::aggregate::{Figures, total_of};
+use chrono::NaiveDate;
+
+use crate::aggregate::{Figures, ServiceRow, total_of};
 use crate::error::{Error, Result};
 use crate::history::{PeriodMeta, StoredPeriod, StoredService};
 use crate::issue::Lang;
@@ -365,6 +367,140 @@ impl Comparison {
     }
 }
 
+/// A service card as the comparison and the outlier checks read it: one of
+/// the run's own, borrowed from the aggregates ([`ServiceRow`]), or one of
+/// a stored period ([`StoredService`]). The run's cards are not copied to
+/// be compared: only those that end up in a [`ServiceChange`] are.
+pub trait ServiceCard {
+    fn file(&self) -> &str;
+    fn sheet(&self) -> &str;
+    fn template(&self) -> &str;
+    fn oblast_code(&self) -> &str;
+    fn municipality_code(&self) -> &str;
+    fn service_type(&self) -> &str;
+    fn service_name(&self) -> &str;
+    fn address(&self) -> &str;
+    fn provider_name(&self) -> &str;
+    fn capacity(&self) -> Option<i64>;
+    fn avg_users(&self) -> Option<f64>;
+    fn users_served(&self) -> Option<i64>;
+    fn budget_state(&self) -> Option<f64>;
+    fn budget_local(&self) -> Option<f64>;
+    fn budget_other(&self) -> Option<f64>;
+    fn start_date(&self) -> Option<NaiveDate>;
+    /// Not a later copy of a duplicate.
+    fn counted(&self) -> bool;
+    /// Active in its period and counted: it adds to the figures.
+    fn in_figures(&self) -> bool;
+    fn opened_in_period(&self) -> bool;
+    fn closed_in_period(&self) -> bool;
+    /// The card as the history keeps it (a copy).
+    fn stored(&self) -> StoredService;
+
+    /// A watched figure by its field id.
+    fn figure(&self, field: &str) -> Option<f64> {
+        match field {
+            service::CAPACITY => self.capacity().map(|v| v as f64),
+            service::AVG_USERS => self.avg_users(),
+            service::USERS_SERVED => self.users_served().map(|v| v as f64),
+            service::BUDGET_STATE => self.budget_state(),
+            service::BUDGET_LOCAL => self.budget_local(),
+            service::BUDGET_OTHER => self.budget_other(),
+            _ => None,
+        }
+    }
+
+    /// All its funds, when any source is given.
+    fn budget(&self) -> Option<f64> {
+        match (self.budget_state(), self.budget_local(), self.budget_other()) {
+            (None, None, None) => None,
+            (a, b, c) => Some(crate::exact::MONEY.sum([a, b, c].map(|x| x.unwrap_or(0.0)))),
+        }
+    }
+
+    /// It ran only part of its period (opened or closed inside it), so
+    /// figures that add up over the days are not comparable.
+    fn partial(&self) -> bool {
+        self.opened_in_period() || self.closed_in_period()
+    }
+}
+
+/// [`ServiceCard`] for a type with the card's fields by the same names.
+macro_rules! service_card {
+    ($card:ty, |$s:ident| in_figures: $in_figures:expr, stored: $stored:expr) => {
+        impl ServiceCard for $card {
+            fn file(&self) -> &str {
+                &self.file
+            }
+            fn sheet(&self) -> &str {
+                &self.sheet
+            }
+            fn template(&self) -> &str {
+                &self.template
+            }
+            fn oblast_code(&self) -> &str {
+                &self.oblast_code
+            }
+            fn municipality_code(&self) -> &str {
+                &self.municipality_code
+            }
+            fn service_type(&self) -> &str {
+                &self.service_type
+            }
+            fn service_name(&self) -> &str {
+                &self.service_name
+            }
+            fn address(&self) -> &str {
+                &self.address
+            }
+            fn provider_name(&self) -> &str {
+                &self.provider_name
+            }
+            fn capacity(&self) -> Option<i64> {
+                self.capacity
+            }
+            fn avg_users(&self) -> Option<f64> {
+                self.avg_users
+            }
+            fn users_served(&self) -> Option<i64> {
+                self.users_served
+            }
+            fn budget_state(&self) -> Option<f64> {
+                self.budget_state
+            }
+            fn budget_local(&self) -> Option<f64> {
+                self.budget_local
+            }
+            fn budget_other(&self) -> Option<f64> {
+                self.budget_other
+            }
+            fn start_date(&self) -> Option<NaiveDate> {
+                self.start_date
+            }
+            fn counted(&self) -> bool {
+                self.counted
+            }
+            fn in_figures(&self) -> bool {
+                let $s = self;
+                $in_figures
+            }
+            fn opened_in_period(&self) -> bool {
+                self.opened_in_period
+            }
+            fn closed_in_period(&self) -> bool {
+                self.closed_in_period
+            }
+            fn stored(&self) -> StoredService {
+                let $s = self;
+                $stored
+            }
+        }
+    };
+}
+
+service_card!(StoredService, |s| in_figures: s.in_figures, stored: s.clone());
+service_card!(ServiceRow, |s| in_figures: s.in_figures(), stored: StoredService::from_row(s));
+
 /// About as many days: within a tenth of the longer period.
 pub fn same_length(a: &Period, b: &Period) -> bool {
     let (x, y) = (a.days(), b.days());
@@ -372,42 +508,42 @@ pub fn same_length(a: &Period, b: &Period) -> bool {
 }
 
 /// The identity of a service across periods.
-fn identity(s: &StoredService) -> (String, String, String) {
+fn identity(s: &dyn ServiceCard) -> (String, String, String) {
     (
-        s.municipality_code.clone(),
-        s.service_type.clone(),
-        key(&s.service_name),
+        s.municipality_code().to_string(),
+        s.service_type().to_string(),
+        key(s.service_name()),
     )
 }
 
 /// Matches services of two periods: pairs of indices into `then` and `now`
 /// (None for the side without a match) and what matched them. Every index
 /// appears once.
-pub fn match_services(
-    then: &[&StoredService],
-    now: &[&StoredService],
+pub fn match_services<T: ServiceCard, N: ServiceCard>(
+    then: &[&T],
+    now: &[&N],
 ) -> Vec<(Option<usize>, Option<usize>, Option<MatchedBy>)> {
     let mut pairs = Vec::new();
     let mut used_then: BTreeSet<usize> = BTreeSet::new();
     let mut used_now: BTreeSet<usize> = BTreeSet::new();
     let mut by_identity: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
     for (i, s) in then.iter().enumerate() {
-        by_identity.entry(identity(s)).or_default().push(i);
+        by_identity.entry(identity(*s)).or_default().push(i);
     }
     // By identity; several with one identity (rare: duplicates) are told apart by address, then provider.
     for (j, s) in now.iter().enumerate() {
-        let Some(candidates) = by_identity.get(&identity(s)) else {
+        let Some(candidates) = by_identity.get(&identity(*s)) else {
             continue;
         };
         let free: Vec<usize> = candidates.iter().copied().filter(|i| !used_then.contains(i)).collect();
         let pick = free
             .iter()
             .copied()
-            .find(|&i| key(&then[i].address) == key(&s.address))
+            .find(|&i| key(then[i].address()) == key(s.address()))
             .or_else(|| {
                 free.iter()
                     .copied()
-                    .find(|&i| key(&then[i].provider_name) == key(&s.provider_name))
+                    .find(|&i| key(then[i].provider_name()) == key(s.provider_name()))
             })
             .or_else(|| free.first().copied());
         if let Some(i) = pick {
@@ -420,11 +556,11 @@ pub fn match_services(
     for (how, part) in [
         (
             MatchedBy::Address,
-            (|s: &StoredService| key(&s.address)) as fn(&StoredService) -> String,
+            (|s: &dyn ServiceCard| key(s.address())) as fn(&dyn ServiceCard) -> String,
         ),
-        (MatchedBy::Provider, |s: &StoredService| key(&s.provider_name)),
+        (MatchedBy::Provider, |s: &dyn ServiceCard| key(s.provider_name())),
     ] {
-        let tag = |s: &StoredService| (s.municipality_code.clone(), s.service_type.clone(), part(s));
+        let tag = |s: &dyn ServiceCard| (s.municipality_code().to_string(), s.service_type().to_string(), part(s));
         let free_then: Vec<usize> = (0..then.len()).filter(|i| !used_then.contains(i)).collect();
         let free_now: Vec<usize> = (0..now.len()).filter(|j| !used_now.contains(j)).collect();
         for &j in &free_now {
@@ -464,36 +600,41 @@ pub fn match_services(
 /// The services of a period that take part in a comparison: those in its
 /// figures, and, of the current period, every counted card (a card may say
 /// that a service closed before the period).
-fn candidates(services: &[StoredService], all_counted: bool) -> Vec<&StoredService> {
-    let mut out: Vec<&StoredService> = services
-        .iter()
-        .filter(|s| s.in_figures || (all_counted && s.counted))
+fn candidates<'a, S: ServiceCard + 'a>(services: impl IntoIterator<Item = &'a S>, all_counted: bool) -> Vec<&'a S> {
+    let mut out: Vec<&S> = services
+        .into_iter()
+        .filter(|s| s.in_figures() || (all_counted && s.counted()))
         .collect();
     // Those in the figures are matched first.
-    out.sort_by_key(|s| !s.in_figures);
+    out.sort_by_key(|s| !s.in_figures());
     out
 }
 
-/// The changes between the services of two periods.
-pub fn service_changes(then: &[StoredService], now: &[StoredService]) -> Vec<ServiceChange> {
+/// The changes between the services of a stored period and those of a
+/// later one (the run's own, borrowed: only those in a change are copied).
+pub fn service_changes<'a, N: ServiceCard + 'a>(
+    then: &[StoredService],
+    now: impl IntoIterator<Item = &'a N>,
+) -> Vec<ServiceChange> {
     let (then, now) = (candidates(then, false), candidates(now, true));
     let mut changes: Vec<ServiceChange> = match_services(&then, &now)
         .into_iter()
         .filter_map(|(i, j, how)| {
             let (t, n) = (i.map(|i| then[i]), j.map(|j| now[j]));
             let status = match (t, n) {
-                (Some(_), Some(n)) if n.in_figures && !n.closed_in_period => ChangeStatus::Continued,
+                (Some(_), Some(n)) if n.in_figures() && !n.closed_in_period() => ChangeStatus::Continued,
                 (Some(_), _) => ChangeStatus::Closed,
-                (None, Some(n)) if n.in_figures => ChangeStatus::Opened,
+                (None, Some(n)) if n.in_figures() => ChangeStatus::Opened,
                 // A card of a service that is not in the figures and was not before: no change to show.
                 _ => return None,
             };
+            let now = n.map(ServiceCard::stored);
             Some(ServiceChange {
                 status,
-                service: n.or(t)?.clone(),
+                service: now.clone().or_else(|| t.cloned())?,
                 matched_by: how,
                 then: t.cloned(),
-                now: n.cloned(),
+                now,
             })
         })
         .collect();
@@ -545,7 +686,8 @@ fn figure_changes(oblast: &str, now: &[Figures], then: Option<&[Figures]>) -> Ve
     out
 }
 
-/// Compares the run's periods (one per oblast) with the stored ones.
+/// Compares the run's periods (one per oblast; their services are the
+/// run's aggregated `services`, borrowed) with the stored ones.
 ///
 /// `compare_with` picks the earlier period; else the latest stored period
 /// that ends before the run's begins. A stored copy of the run's own period
@@ -554,6 +696,7 @@ fn figure_changes(oblast: &str, now: &[Figures], then: Option<&[Figures]>) -> Ve
 /// Errors: [`Error::Usage`] when `compare_with` is not stored for a one-oblast run.
 pub fn compare(
     current: &[StoredPeriod],
+    services: &[ServiceRow],
     mut stored: BTreeMap<String, Vec<StoredPeriod>>,
     compare_with: Option<Period>,
 ) -> Result<Comparison> {
@@ -603,9 +746,10 @@ pub fn compare(
                     meta: then.meta.clone(),
                     same_length: same_length(&then.meta.period, &period),
                 });
+                let now_services = services.iter().filter(|s| s.oblast_code == oblast);
                 comparison
                     .services
-                    .extend(service_changes(&then.services, &now.services));
+                    .extend(service_changes(&then.services, now_services));
                 comparison
                     .figures
                     .extend(figure_changes(&oblast, &now.municipalities, Some(&then.municipalities)));

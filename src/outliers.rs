@@ -15,8 +15,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::aggregate::Aggregates;
-use crate::compare::{ChangeStatus, Comparison, match_services, same_length};
+use crate::aggregate::{Aggregates, ServiceRow};
+use crate::compare::{ChangeStatus, Comparison, ServiceCard, match_services, same_length};
 use crate::history::StoredService;
 use crate::issue::{Issue, Location, OutlierCheck};
 use crate::period::Period;
@@ -43,21 +43,21 @@ impl<'a> Places<'a> {
     }
 
     /// A warning at the cell of `field` on the service's card.
-    fn issue(&self, service: &StoredService, field: &str, value: f64, check: OutlierCheck) -> Issue {
-        let record = self.records.get(&(service.file.as_str(), service.sheet.as_str()));
+    fn issue(&self, service: &impl ServiceCard, field: &str, value: f64, check: OutlierCheck) -> Issue {
+        let record = self.records.get(&(service.file(), service.sheet()));
         let cell = record.and_then(|r| {
             let template = &self.schemas.templates[r.template];
             template.field_index(field).and_then(|i| r.cells[i])
         });
         let location = match cell {
-            Some(cell) => Location::cell(&service.file, &service.sheet, cell),
-            None => Location::sheet(&service.file, &service.sheet),
+            Some(cell) => Location::cell(service.file(), service.sheet(), cell),
+            None => Location::sheet(service.file(), service.sheet()),
         };
         Issue::warning(location, crate::issue::Finding::Outlier(check))
-            .template(&service.template)
+            .template(service.template())
             .field(field)
             .value(format_number((value * 100.0).round() / 100.0))
-            .municipality(Some(&service.municipality_code))
+            .municipality(Some(service.municipality_code()))
     }
 }
 
@@ -153,24 +153,19 @@ pub fn find(
         }
     }
 
-    // Outside the range of the stored periods.
-    let now_services: Vec<StoredService> = aggregates
-        .services
-        .iter()
-        .filter(|s| s.in_figures())
-        .map(StoredService::from_row)
-        .collect();
-    let now_refs: Vec<&StoredService> = now_services.iter().collect();
+    // Outside the range of the stored periods. The run's services are
+    // borrowed from the aggregates, not copied.
+    let now_services: Vec<&ServiceRow> = aggregates.services.iter().filter(|s| s.in_figures()).collect();
     // (index into now_services, field) → values in the earlier periods.
     let mut ranges: BTreeMap<(usize, &str), Vec<f64>> = BTreeMap::new();
     for (oblast, earlier) in &comparison.earlier {
-        let now_of_oblast: Vec<(usize, &StoredService)> = now_refs
+        let now_of_oblast: Vec<(usize, &ServiceRow)> = now_services
             .iter()
             .enumerate()
             .filter(|(_, s)| &s.oblast_code == oblast)
             .map(|(i, s)| (i, *s))
             .collect();
-        let now_list: Vec<&StoredService> = now_of_oblast.iter().map(|(_, s)| *s).collect();
+        let now_list: Vec<&ServiceRow> = now_of_oblast.iter().map(|(_, s)| *s).collect();
         for stored in earlier {
             let then: Vec<&StoredService> = stored.services.iter().filter(|s| s.in_figures).collect();
             let same = same_length(&stored.meta.period, &period);
@@ -192,7 +187,7 @@ pub fn find(
         if values.len() < o.range_min_periods.max(1) {
             continue;
         }
-        let service = &now_services[*index];
+        let service = now_services[*index];
         if changed.contains(&(service.file.clone(), service.sheet.clone(), field.to_string())) {
             continue;
         }
@@ -213,7 +208,7 @@ pub fn find(
     }
 
     // Users served far above the places.
-    for service in &now_services {
+    for &service in &now_services {
         if let (Some(capacity), Some(served)) = (service.capacity, service.users_served)
             && capacity > 0
             && served as f64 > capacity as f64 * o.served_per_place
@@ -232,8 +227,8 @@ pub fn find(
 
     // Funds per place against the oblast's median for the type, among the
     // services that ran the whole period (a part of a period costs less).
-    let mut by_type: BTreeMap<(&str, &str), Vec<&StoredService>> = BTreeMap::new();
-    for service in &now_services {
+    let mut by_type: BTreeMap<(&str, &str), Vec<&ServiceRow>> = BTreeMap::new();
+    for &service in &now_services {
         let whole = !service.partial() && service.start_date.is_some_and(|d| d <= period.start);
         if whole && service.capacity.is_some_and(|c| c > 0) && service.budget().is_some_and(|b| b > 0.0) {
             by_type
@@ -246,7 +241,7 @@ pub fn find(
         if services.len() < o.median_min_services {
             continue;
         }
-        let per_place = |s: &StoredService| s.budget().unwrap_or(0.0) / s.capacity.unwrap_or(1).max(1) as f64;
+        let per_place = |s: &ServiceRow| s.budget().unwrap_or(0.0) / s.capacity.unwrap_or(1).max(1) as f64;
         let mut values: Vec<f64> = services.iter().map(|s| per_place(s)).collect();
         let Some(median) = median(&mut values) else { continue };
         if median <= 0.0 {
@@ -269,7 +264,7 @@ pub fn find(
                     |best, x| if x.1 > best.1 { x } else { best },
                 );
                 issues.push(places.issue(
-                    service,
+                    *service,
                     field,
                     value,
                     OutlierCheck::BudgetPerPlace {

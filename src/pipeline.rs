@@ -374,7 +374,7 @@ pub fn report(config: &Config) -> Result<Reported> {
     let current = StoredPeriod::of_run(schemas, config.period, &run, &aggregates);
     let stored = stored_periods(history.as_ref(), &run.oblasts, &config.period)?;
     let compare_with = config.history.as_ref().and_then(|h| h.compare_with);
-    let comparison = compare::compare(&current, stored, compare_with)?;
+    let comparison = compare::compare(&current, &aggregates.services, stored, compare_with)?;
     remember_calendar(&mut run.calendar, &comparison, config.period);
     let outliers = outliers::find(schemas, config.period, &run, &aggregates, &comparison);
     let outlier_count = outliers.len();
@@ -399,9 +399,11 @@ pub fn report(config: &Config) -> Result<Reported> {
     let compared = Stage::ended("compare", started);
 
     // The history's tables and the report's files are built side by side:
-    // both only read the run, and each is most of a core's work.
+    // both only read the run, and each is most of a core's work. Each file
+    // goes to its staging folder as soon as it is made.
     let started = std::time::Instant::now();
-    let (staged, files) = rayon::join(
+    let outputs = report::Outputs::begin(&config.output)?;
+    let (staged, written) = rayon::join(
         || -> Result<_> {
             let Some(history) = &history else {
                 return Ok(None);
@@ -420,10 +422,11 @@ pub fn report(config: &Config) -> Result<Reported> {
             })?;
             Ok(Some(staged))
         },
-        || report::build(config, &run, &aggregates, &comparison, &strategy, &visits),
+        || report::build(config, &run, &aggregates, &comparison, &strategy, &visits, &outputs),
     );
     let staged = staged?;
-    let report = report::write(&config.output, &files?)?;
+    written?;
+    let report = outputs.publish()?;
     run.timings.push(compared);
     run.timings.push(Stage::ended("write", started));
 

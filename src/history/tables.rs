@@ -97,36 +97,6 @@ impl StoredService {
             closed_in_period: s.closed_in_period,
         }
     }
-
-    /// A watched figure by its field id.
-    pub fn figure(&self, field: &str) -> Option<f64> {
-        use crate::schema::fields::service::{
-            AVG_USERS, BUDGET_LOCAL, BUDGET_OTHER, BUDGET_STATE, CAPACITY, USERS_SERVED,
-        };
-        match field {
-            CAPACITY => self.capacity.map(|v| v as f64),
-            AVG_USERS => self.avg_users,
-            USERS_SERVED => self.users_served.map(|v| v as f64),
-            BUDGET_STATE => self.budget_state,
-            BUDGET_LOCAL => self.budget_local,
-            BUDGET_OTHER => self.budget_other,
-            _ => None,
-        }
-    }
-
-    /// All its funds, when any source is given.
-    pub fn budget(&self) -> Option<f64> {
-        match (self.budget_state, self.budget_local, self.budget_other) {
-            (None, None, None) => None,
-            (a, b, c) => Some(crate::exact::MONEY.sum([a, b, c].map(|x| x.unwrap_or(0.0)))),
-        }
-    }
-
-    /// It ran only part of its period (opened or closed inside it), so
-    /// figures that add up over the days are not comparable.
-    pub fn partial(&self) -> bool {
-        self.opened_in_period || self.closed_in_period
-    }
 }
 
 /// One municipality's calendar of a stored period (`timeliness.parquet`):
@@ -168,7 +138,8 @@ impl StoredTimeliness {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPeriod {
     pub meta: PeriodMeta,
-    /// Every accepted service card (see [`StoredService::in_figures`]).
+    /// Every accepted service card (see [`StoredService::in_figures`]);
+    /// empty for the run's own period (see [`StoredPeriod::current`]).
     pub services: Vec<StoredService>,
     /// One row per municipality of the oblast.
     pub municipalities: Vec<Figures>,
@@ -205,7 +176,10 @@ impl StoredPeriod {
     }
 
     /// The oblast's part of a finished run, before anything is stored;
-    /// `contacts` those of the run's municipal cards by municipality.
+    /// `contacts` those of the run's municipal cards by municipality. Its
+    /// `services` stay empty: they are the run's aggregated services, which
+    /// the comparison borrows (a copy of every card was 24 MiB of a
+    /// national run ×10) and the history stores from the aggregates.
     fn current(
         schemas: &Schemas,
         period: Period,
@@ -237,12 +211,8 @@ impl StoredPeriod {
                 records_accepted: accepted,
                 tool_version: env!("CARGO_PKG_VERSION").to_string(),
             },
-            services: aggregates
-                .services
-                .iter()
-                .filter(|s| s.oblast_code == oblast)
-                .map(StoredService::from_row)
-                .collect(),
+            // Not copied: the comparison borrows the aggregates' rows.
+            services: Vec::new(),
             municipalities: aggregates
                 .by_municipality
                 .iter()

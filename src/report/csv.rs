@@ -45,26 +45,35 @@ pub fn date(value: Option<NaiveDate>) -> String {
     value.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// A CSV table being built in memory.
+/// A CSV file being written straight into the staging folder, a row at a time.
 struct Table {
-    writer: csv::Writer<Vec<u8>>,
+    relative: String,
+    writer: csv::Writer<super::OutputFile>,
 }
 
 impl Table {
-    fn new(header: &[&str]) -> Result<Table> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(header).map_err(|e| Error::output("data", e))?;
-        Ok(Table { writer })
+    fn new(out: &super::Outputs, name: &str, header: &[&str]) -> Result<Table> {
+        let relative = format!("{}/{name}", crate::paths::DATA_DIR);
+        let mut writer = csv::Writer::from_writer(out.create(&relative)?);
+        writer.write_record(header).map_err(|e| Error::output(&relative, e))?;
+        Ok(Table { relative, writer })
     }
 
     fn row(&mut self, cells: Vec<String>) -> Result<()> {
-        self.writer.write_record(&cells).map_err(|e| Error::output("data", e))
+        self.writer
+            .write_record(&cells)
+            .map_err(|e| Error::output(&self.relative, e))
     }
 
-    fn finish(self) -> Result<Vec<u8>> {
-        self.writer
+    /// The file complete on the disk; gives its path in the output folder.
+    fn finish(self) -> Result<String> {
+        let relative = self.relative;
+        let file = self
+            .writer
             .into_inner()
-            .map_err(|e| Error::output("data", e.to_string()))
+            .map_err(|e| Error::output(&relative, e.to_string()))?;
+        file.finish()?;
+        Ok(relative)
     }
 }
 
@@ -150,49 +159,55 @@ const FIGURES_TAIL: &[&str] = &[
     "approved_budget_local",
 ];
 
-/// Builds every CSV file: (file name, bytes).
+/// Writes every CSV file into `out`, each row as it is made; gives their
+/// paths in the output folder.
 ///
-/// Errors: [`Error::Output`] if a record cannot be encoded.
+/// Errors: [`Error::Output`] if a record cannot be encoded or written.
 pub fn build(
     config: &Config,
     run: &Run,
     aggregates: &Aggregates,
     comparison: &Comparison,
-) -> Result<Vec<(String, Vec<u8>)>> {
+    out: &super::Outputs,
+) -> Result<Vec<String>> {
     let mut files = Vec::new();
 
-    let mut services = Table::new(&[
-        "file",
-        "sheet",
-        "template",
-        "oblast_code",
-        "municipality_code",
-        "municipality",
-        "service_type",
-        "service_name",
-        "provider_type",
-        "financing",
-        "capacity",
-        "avg_users",
-        "users_served",
-        "budget_state",
-        "budget_local",
-        "budget_other",
-        "start_date",
-        "end_date",
-        "active",
-        // Beyond the contract:
-        "card",
-        "settlement",
-        "address",
-        "provider_name",
-        "project_end",
-        "counted",
-        "occupancy",
-        "license_no",
-        "license_valid_until",
-        "age_group",
-    ])?;
+    let mut services = Table::new(
+        out,
+        "services.csv",
+        &[
+            "file",
+            "sheet",
+            "template",
+            "oblast_code",
+            "municipality_code",
+            "municipality",
+            "service_type",
+            "service_name",
+            "provider_type",
+            "financing",
+            "capacity",
+            "avg_users",
+            "users_served",
+            "budget_state",
+            "budget_local",
+            "budget_other",
+            "start_date",
+            "end_date",
+            "active",
+            // Beyond the contract:
+            "card",
+            "settlement",
+            "address",
+            "provider_name",
+            "project_end",
+            "counted",
+            "occupancy",
+            "license_no",
+            "license_valid_until",
+            "age_group",
+        ],
+    )?;
     for s in &aggregates.services {
         let mut row = texts([
             &s.file,
@@ -229,33 +244,37 @@ pub fn build(
         ]);
         services.row(row)?;
     }
-    files.push(("services.csv".to_string(), services.finish()?));
+    files.push(services.finish()?);
 
     let mut header = vec!["oblast_code", "municipality_code", "municipality"];
     header.extend(FIGURES_TAIL);
-    let mut by_municipality = Table::new(&header)?;
+    let mut by_municipality = Table::new(out, "by_municipality.csv", &header)?;
     for f in &aggregates.by_municipality {
         by_municipality.row(figures_row(f, true))?;
     }
-    files.push(("by_municipality.csv".to_string(), by_municipality.finish()?));
+    files.push(by_municipality.finish()?);
 
     let mut header = vec!["oblast_code"];
     header.extend(FIGURES_TAIL);
-    let mut by_oblast = Table::new(&header)?;
+    let mut by_oblast = Table::new(out, "by_oblast.csv", &header)?;
     for f in &aggregates.oblast_totals {
         by_oblast.row(figures_row(f, false))?;
     }
-    files.push(("by_oblast.csv".to_string(), by_oblast.finish()?));
+    files.push(by_oblast.finish()?);
 
-    let mut by_type = Table::new(&[
-        "oblast_code",
-        "service_type",
-        "services",
-        "capacity",
-        "avg_users",
-        "users_served",
-        "service_type_name",
-    ])?;
+    let mut by_type = Table::new(
+        out,
+        "by_service_type.csv",
+        &[
+            "oblast_code",
+            "service_type",
+            "services",
+            "capacity",
+            "avg_users",
+            "users_served",
+            "service_type_name",
+        ],
+    )?;
     for t in &aggregates.by_service_type {
         by_type.row(vec![
             neutralise(&t.oblast_code),
@@ -267,12 +286,12 @@ pub fn build(
             neutralise(&t.name),
         ])?;
     }
-    files.push(("by_service_type.csv".to_string(), by_type.finish()?));
+    files.push(by_type.finish()?);
 
     let mut header = vec!["oblast_code", "municipality_code", "municipality"];
     header.extend(DSP_FIELDS);
     header.extend(["file", "sheet", "counted"]);
-    let mut dsp = Table::new(&header)?;
+    let mut dsp = Table::new(out, "dsp.csv", &header)?;
     for d in &aggregates.dsp {
         let name = config
             .schemas
@@ -285,30 +304,34 @@ pub fn build(
         row.extend([neutralise(&d.file), neutralise(&d.sheet), d.counted.to_string()]);
         dsp.row(row)?;
     }
-    files.push(("dsp.csv".to_string(), dsp.finish()?));
+    files.push(dsp.finish()?);
 
-    let mut submissions = Table::new(&[
-        "oblast_code",
-        "municipality_code",
-        "municipality",
-        "municipal_card",
-        "adult_cards",
-        "child_cards",
-        "dsp_row",
-        "errors",
-        "warnings",
-        "status",
-        "filled_on",
-        "received_on",
-        "received_source",
-        "deadline",
-        "days_late",
-        "timeliness",
-        "report_received_on",
-        "report_timeliness",
-        "council_decision_on",
-        "council_timeliness",
-    ])?;
+    let mut submissions = Table::new(
+        out,
+        "submissions.csv",
+        &[
+            "oblast_code",
+            "municipality_code",
+            "municipality",
+            "municipal_card",
+            "adult_cards",
+            "child_cards",
+            "dsp_row",
+            "errors",
+            "warnings",
+            "status",
+            "filled_on",
+            "received_on",
+            "received_source",
+            "deadline",
+            "days_late",
+            "timeliness",
+            "report_received_on",
+            "report_timeliness",
+            "council_decision_on",
+            "council_timeliness",
+        ],
+    )?;
     for s in &aggregates.submissions {
         let mut row = texts([&s.oblast_code, &s.municipality_code, &s.municipality]);
         row.extend([
@@ -324,32 +347,36 @@ pub fn build(
         row.extend(timeliness_cells(&run.calendar, &s.municipality_code));
         submissions.row(row)?;
     }
-    files.push(("submissions.csv".to_string(), submissions.finish()?));
+    files.push(submissions.finish()?);
 
     let list = super::reminders::reminders(config, run, aggregates);
     let (header, rows) = super::reminders::csv_rows(&list, config.lang);
-    let mut reminders = Table::new(&header)?;
+    let mut reminders = Table::new(out, "reminders.csv", &header)?;
     for row in rows {
         reminders.row(row.iter().map(|c| neutralise(c)).collect())?;
     }
-    files.push(("reminders.csv".to_string(), reminders.finish()?));
+    files.push(reminders.finish()?);
 
     let messages = Messages {
         lang: config.lang,
         schemas: &config.schemas,
     };
-    let mut issues = Table::new(&[
-        "file",
-        "sheet",
-        "cell",
-        "template",
-        "field",
-        "severity",
-        "code",
-        "value",
-        "message",
-        "municipality_code",
-    ])?;
+    let mut issues = Table::new(
+        out,
+        "issues.csv",
+        &[
+            "file",
+            "sheet",
+            "cell",
+            "template",
+            "field",
+            "severity",
+            "code",
+            "value",
+            "message",
+            "municipality_code",
+        ],
+    )?;
     for issue in &run.issues {
         let cell = issue.location.cell.map(|c| c.to_string()).unwrap_or_default();
         issues.row(vec![
@@ -365,8 +392,8 @@ pub fn build(
             issue.municipality.clone().unwrap_or_default(),
         ])?;
     }
-    files.push(("issues.csv".to_string(), issues.finish()?));
-    files.push(("comparison.csv".to_string(), comparison_csv(config, comparison)?));
+    files.push(issues.finish()?);
+    files.push(comparison_csv(config, comparison, out)?);
     Ok(files)
 }
 
@@ -401,8 +428,8 @@ pub const COMPARISON_COLUMNS: &[&str] = &[
     "sheet_now",
 ];
 
-fn comparison_csv(config: &Config, comparison: &Comparison) -> Result<Vec<u8>> {
-    let mut table = Table::new(COMPARISON_COLUMNS)?;
+fn comparison_csv(config: &Config, comparison: &Comparison, out: &super::Outputs) -> Result<String> {
+    let mut table = Table::new(out, "comparison.csv", COMPARISON_COLUMNS)?;
     for change in &comparison.services {
         let s = &change.service;
         let (then, now) = (change.then.as_ref(), change.now.as_ref());

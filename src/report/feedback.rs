@@ -18,7 +18,8 @@ use crate::issue::{Issue, Messages, Severity};
 use crate::paths::feedback_file;
 use crate::run::Run;
 
-/// Builds one workbook per municipality with findings: (municipality code, bytes).
+/// Builds one workbook per municipality with findings and writes each into
+/// `out` as soon as it is built; gives their paths, in code order.
 /// Each finding was given to the municipality that sent its file (always
 /// one of the run's, with its row of submissions); the rest are the
 /// analyst's only.
@@ -30,7 +31,8 @@ pub fn build(
     aggregates: &Aggregates,
     strategy: &crate::strategy::Assessment,
     visits: &crate::visits::follow::Visits,
-) -> Result<Vec<(String, Vec<u8>)>> {
+    out: &super::Outputs,
+) -> Result<Vec<String>> {
     let mut by_municipality: BTreeMap<&str, Vec<&Issue>> = BTreeMap::new();
     for issue in &run.issues {
         if let Some(code) = issue.municipality.as_deref() {
@@ -60,9 +62,13 @@ pub fn build(
         .map(|(submission, issues)| {
             let code = &submission.municipality_code;
             let own = overdue.get(code.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            let bytes = workbook(config, aggregates, visits, submission, &issues, own)
-                .map_err(|e| Error::output(feedback_file(code), e))?;
-            Ok((code.to_string(), bytes))
+            let relative = feedback_file(code);
+            let mut file = out.create(&relative)?;
+            workbook(config, aggregates, visits, submission, &issues, own)
+                .and_then(|mut wb| wb.save_to_writer(&mut file))
+                .map_err(|e| Error::output(&relative, e))?;
+            file.finish()?;
+            Ok(relative)
         })
         .collect()
 }
@@ -74,7 +80,7 @@ fn workbook(
     submission: &Submission,
     issues: &[&Issue],
     overdue: &[&crate::strategy::matching::ActionStatus],
-) -> Result<Vec<u8>, XlsxError> {
+) -> Result<Workbook, XlsxError> {
     let lang = config.lang;
     let t = |bg: &'static str, en: &'static str| tr(lang, bg, en);
     let f = Formats::new();
@@ -196,5 +202,5 @@ fn workbook(
             .set_author("socmon")
             .set_creation_datetime(&super::sheetkit::creation_time(date)?),
     );
-    wb.save_to_buffer()
+    Ok(wb)
 }

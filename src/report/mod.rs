@@ -3,9 +3,10 @@
 //! workbook, `data/*.csv`, `run.json` and
 //! `feedback/<municipality_code>.xlsx` — into the output folder.
 //!
-//! Everything is first written to a staging folder inside the output
-//! folder; only when every file is complete are they moved into place, so a
-//! failed run (full disk, a crash, an unwritable file) leaves the previous
+//! Each file is written to a staging folder inside the output folder as
+//! soon as it is made (so a national run never holds every output's bytes
+//! at once); only when every file is complete are they moved into place, so
+//! a failed run (full disk, a crash, an unwritable file) leaves the previous
 //! report as it was. The same input gives the same bytes: no clock is read.
 
 pub mod annexes;
@@ -22,13 +23,13 @@ pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use std::io::Write;
 
 use crate::aggregate::Aggregates;
 use crate::compare::Comparison;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REMINDERS_FILE, REPORT_FILE, RUN_FILE, feedback_file};
+use crate::paths::{DATA_DIR, FEEDBACK_DIR, OUTPUTS, REMINDERS_FILE, REPORT_FILE, RUN_FILE};
 use crate::run::Run;
 use crate::staged::{self, StagedDir};
 use crate::strategy::Assessment;
@@ -42,17 +43,142 @@ pub struct Written {
     pub reminders: String,
 }
 
-/// A file to be written: its path relative to the output folder and bytes.
-pub struct OutputFile {
-    pub relative: String,
-    pub bytes: Vec<u8>,
+/// The outputs of a run as they are made: a staging folder inside the
+/// output folder that each output is written into (and synced) as soon as
+/// it is made, so that only the outputs being made are in memory, never
+/// all of them. [`Outputs::publish`] then swaps them in at once; dropped
+/// without it, the staging is removed and the output folder is as it was.
+#[derive(Debug)]
+pub struct Outputs {
+    output: PathBuf,
+    /// `None` only once published or being dropped.
+    staged: Option<StagedDir>,
+    /// The output folder was made by this run (and is removed again when
+    /// nothing is published).
+    made: bool,
 }
 
-/// The monitoring workbook. rust_xlsxwriter writes the rows of its
-/// low-memory sheet (Annex 1) to a temporary file and panics when that
-/// write fails (a full temporary folder): that becomes an [`Error::Output`]
-/// like any other file that cannot be written, and the previous report
-/// stays in place.
+/// One output being written into the staging folder; [`OutputFile::finish`]
+/// makes it complete on the disk.
+pub struct OutputFile {
+    path: PathBuf,
+    writer: std::io::BufWriter<std::fs::File>,
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl OutputFile {
+    /// Writes what is buffered and waits until the file is on the disk.
+    ///
+    /// Errors: [`Error::Output`] naming the file.
+    pub fn finish(self) -> Result<()> {
+        let path = self.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::output(&path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::output(&path, e))
+    }
+}
+
+impl Outputs {
+    /// An empty staging folder inside `output` (made when missing), after
+    /// undoing what a crashed run left there. The folders `data/` and
+    /// `feedback/` are always there, even when empty (no feedback to send).
+    ///
+    /// Errors: [`Error::Output`] when the folders cannot be made or a
+    /// crashed run's leftovers cannot be cleared.
+    pub fn begin(output: &Path) -> Result<Outputs> {
+        let made = !output.exists();
+        std::fs::create_dir_all(output).map_err(|e| Error::output(output, e))?;
+        let mut outputs = Outputs {
+            output: output.to_path_buf(),
+            staged: None,
+            made,
+        };
+        recover(output)?;
+        let staged = StagedDir::begin(output, output_error)?;
+        for dir in [DATA_DIR, FEEDBACK_DIR] {
+            let folder = staged.path().join(dir);
+            std::fs::create_dir_all(&folder).map_err(|e| Error::output(&folder, e))?;
+        }
+        outputs.staged = Some(staged);
+        Ok(outputs)
+    }
+
+    /// Where `relative` is staged.
+    fn staged_path(&self, relative: &str) -> PathBuf {
+        match &self.staged {
+            Some(staged) => staged.path().join(relative),
+            None => self.output.join(relative),
+        }
+    }
+
+    /// A new file at `relative` in the staging folder, to be written and
+    /// then [finished](OutputFile::finish).
+    ///
+    /// Errors: [`Error::Output`] when the file cannot be made.
+    pub fn create(&self, relative: &str) -> Result<OutputFile> {
+        let path = self.staged_path(relative);
+        let file = std::fs::File::create(&path).map_err(|e| Error::output(&path, e))?;
+        Ok(OutputFile {
+            writer: std::io::BufWriter::with_capacity(1 << 16, file),
+            path,
+        })
+    }
+
+    /// Writes a whole output made in memory at `relative`, synced.
+    ///
+    /// Errors: [`Error::Output`] naming the file.
+    pub fn put(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let mut file = self.create(relative)?;
+        file.write_all(bytes).map_err(|e| Error::output(&file.path, e))?;
+        file.finish()
+    }
+
+    /// Swaps the staged outputs in, replacing the previous ones all at
+    /// once; other files in the output folder are left alone. Gives the
+    /// report workbook's path.
+    ///
+    /// Errors: [`Error::Output`] naming what could not be moved; the
+    /// previous report is then still in place.
+    pub fn publish(mut self) -> Result<PathBuf> {
+        let Some(mut staged) = self.staged.take() else {
+            return Err(Error::output(&self.output, "the outputs were already published"));
+        };
+        self.made = false;
+        for name in OUTPUTS {
+            staged.replace(name);
+        }
+        staged.commit()?;
+        Ok(self.output.join(REPORT_FILE))
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        // The staging first (its own drop removes it), then the output
+        // folder when this run made it and it is still empty.
+        drop(self.staged.take());
+        if self.made {
+            let _ = std::fs::remove_dir(&self.output);
+        }
+    }
+}
+
+/// The monitoring workbook, saved straight into its staged file.
+/// rust_xlsxwriter writes the rows of its low-memory sheet (Annex 1) to a
+/// temporary file and panics when that write fails (a full temporary
+/// folder): that becomes an [`Error::Output`] like any other file that
+/// cannot be written, and the previous report stays in place.
 fn report_workbook(
     config: &Config,
     run: &Run,
@@ -60,22 +186,27 @@ fn report_workbook(
     comparison: &Comparison,
     strategy: &Assessment,
     visits: &crate::visits::follow::Visits,
-) -> Result<Vec<u8>> {
+    out: &Outputs,
+) -> Result<()> {
+    let mut file = out.create(REPORT_FILE)?;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        workbook::build(config, run, aggregates, comparison, strategy, visits)
+        workbook::build(config, run, aggregates, comparison, strategy, visits, &mut file)
     }))
     .unwrap_or_else(|_| {
         Err(Error::output(
             std::env::temp_dir(),
             "cannot write the report's temporary file (is the disk full?)",
         ))
-    })
+    })?;
+    file.finish()
 }
 
-/// Builds every output in memory (the rows of Annex 1 go through a
-/// temporary file; nothing else touches the disk).
+/// Makes every output and writes each into `out`'s staging folder as soon
+/// as it is made (the rows of Annex 1 go through a temporary file first);
+/// gives what was written.
 ///
-/// Errors: [`Error::Output`] when a workbook cannot be built.
+/// Errors: [`Error::Output`] when a workbook cannot be built or a file
+/// cannot be written.
 pub fn build(
     config: &Config,
     run: &Run,
@@ -83,112 +214,59 @@ pub fn build(
     comparison: &Comparison,
     strategy: &Assessment,
     visits: &crate::visits::follow::Visits,
-) -> Result<Vec<OutputFile>> {
+    out: &Outputs,
+) -> Result<Written> {
+    let put_data = |files: Vec<(String, Vec<u8>)>| -> Result<Vec<String>> {
+        files
+            .into_iter()
+            .map(|(name, bytes)| {
+                let relative = format!("{DATA_DIR}/{name}");
+                out.put(&relative, &bytes)?;
+                Ok(relative)
+            })
+            .collect()
+    };
     // The report workbook is the largest single piece of work: built beside the rest.
     let (report, (data, feedback)) = rayon::join(
-        || report_workbook(config, run, aggregates, comparison, strategy, visits),
+        || report_workbook(config, run, aggregates, comparison, strategy, visits, out),
         || {
             rayon::join(
                 || {
-                    let mut data = csv::build(config, run, aggregates, comparison)?;
-                    data.extend(visits::csv_files(visits)?);
+                    let mut data = csv::build(config, run, aggregates, comparison, out)?;
+                    data.extend(put_data(visits::csv_files(visits)?)?);
                     Ok::<_, Error>(data)
                 },
-                || feedback::build(config, run, aggregates, strategy, visits),
+                || feedback::build(config, run, aggregates, strategy, visits, out),
             )
         },
     );
+    report?;
+    let mut data = data?;
     // The strategy's CSV files come only with the strategy's input: a run
     // without a plan changes nothing but the sheet that says so.
-    let strategy_data = if strategy.has_input() {
-        strategy::csv_files(&config.schemas.reference, strategy)?
-    } else {
-        Vec::new()
-    };
-    let mut files = vec![OutputFile {
-        relative: REPORT_FILE.to_string(),
-        bytes: report?,
-    }];
-    for (name, bytes) in data?.into_iter().chain(strategy_data) {
-        files.push(OutputFile {
-            relative: format!("{DATA_DIR}/{name}"),
-            bytes,
-        });
+    if strategy.has_input() {
+        data.extend(put_data(strategy::csv_files(&config.schemas.reference, strategy)?)?);
     }
-    for (code, bytes) in feedback? {
-        files.push(OutputFile {
-            relative: feedback_file(&code),
-            bytes,
-        });
-    }
-    files.push(OutputFile {
-        relative: REMINDERS_FILE.to_string(),
-        bytes: reminders::text(config, &reminders::reminders(config, run, aggregates)).into_bytes(),
-    });
+    let feedback = feedback?;
+    out.put(
+        REMINDERS_FILE,
+        reminders::text(config, &reminders::reminders(config, run, aggregates)).as_bytes(),
+    )?;
     let written = Written {
         report: REPORT_FILE.to_string(),
         reminders: REMINDERS_FILE.to_string(),
-        data: files
-            .iter()
-            .filter(|f| f.relative.starts_with(DATA_DIR))
-            .map(|f| f.relative.clone())
-            .collect(),
-        feedback: files
-            .iter()
-            .filter(|f| f.relative.starts_with(FEEDBACK_DIR))
-            .map(|f| f.relative.clone())
-            .collect(),
+        data,
+        feedback,
     };
-    files.push(OutputFile {
-        relative: RUN_FILE.to_string(),
-        bytes: json::build(config, run, aggregates, comparison, strategy, &written)?,
-    });
-    Ok(files)
-}
-
-/// Writes the outputs into `output`, replacing the previous ones only once
-/// every new file is complete. Other files in `output` are left alone.
-///
-/// Errors: [`Error::Output`] naming the path that could not be written; the
-/// previous report is then still in place.
-pub fn write(output: &Path, files: &[OutputFile]) -> Result<PathBuf> {
-    std::fs::create_dir_all(output).map_err(|e| Error::output(output, e))?;
-    recover(output)?;
-    let mut staged = StagedDir::begin(output, output_error)?;
-    stage(staged.path(), files)?;
-    for name in OUTPUTS {
-        staged.replace(name);
-    }
-    staged.commit()?;
-    Ok(output.join(REPORT_FILE))
+    out.put(
+        RUN_FILE,
+        &json::build(config, run, aggregates, comparison, strategy, &written)?,
+    )?;
+    Ok(written)
 }
 
 fn output_error(path: &Path, message: String) -> Error {
     Error::output(path, message)
-}
-
-fn stage(staging: &Path, files: &[OutputFile]) -> Result<()> {
-    // The folders first (they always exist, even when empty: no feedback to
-    // send), then the files side by side: each waits for its own sync to the
-    // disk (strace on a national run: 283 syncs, 22 ms one after another).
-    let folders: std::collections::BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| staging.join(&f.relative).parent().map(Path::to_path_buf))
-        .chain([DATA_DIR, FEEDBACK_DIR].map(|dir| staging.join(dir)))
-        .collect();
-    for folder in &folders {
-        std::fs::create_dir_all(folder).map_err(|e| Error::output(folder, e))?;
-    }
-    files
-        .par_iter()
-        .try_for_each(|file| write_synced(&staging.join(&file.relative), &file.bytes))
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(path).map_err(|e| Error::output(path, e))?;
-    file.write_all(bytes).map_err(|e| Error::output(path, e))?;
-    file.sync_all().map_err(|e| Error::output(path, e))
 }
 
 /// Undoes what a run that crashed (or lost power) in the middle of writing
@@ -204,11 +282,74 @@ fn recover(output: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn file(relative: &str, text: &str) -> OutputFile {
-        OutputFile {
-            relative: relative.into(),
-            bytes: text.as_bytes().to_vec(),
+    /// Stages the files (relative path, text) and publishes them.
+    fn write(output: &Path, files: &[(&str, &str)]) -> Result<PathBuf> {
+        let outputs = Outputs::begin(output)?;
+        for (relative, text) in files {
+            outputs.put(relative, text.as_bytes())?;
         }
+        outputs.publish()
+    }
+
+    fn file<'a>(relative: &'a str, text: &'a str) -> (&'a str, &'a str) {
+        (relative, text)
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn each_output_is_on_the_disk_as_soon_as_it_is_made_and_published_all_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write(out, &[file(REPORT_FILE, "previous"), file(RUN_FILE, "{}")]).unwrap();
+
+        let outputs = Outputs::begin(out).unwrap();
+        let staging = outputs.staged.as_ref().unwrap().path().to_path_buf();
+        outputs.put(REPORT_FILE, b"new").unwrap();
+        // Written into the staging folder at once, nothing held back in memory...
+        assert_eq!(std::fs::read_to_string(staging.join(REPORT_FILE)).unwrap(), "new");
+        let mut csv = outputs.create("data/services.csv").unwrap();
+        csv.write_all(b"a,b\n").unwrap();
+        csv.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(staging.join("data/services.csv")).unwrap(),
+            "a,b\n"
+        );
+        // ...while the live folder still holds the previous run's outputs only.
+        assert_eq!(std::fs::read_to_string(out.join(REPORT_FILE)).unwrap(), "previous");
+        assert!(!out.join("data/services.csv").exists());
+
+        outputs.publish().unwrap();
+        assert_eq!(std::fs::read_to_string(out.join(REPORT_FILE)).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(out.join("data/services.csv")).unwrap(), "a,b\n");
+        assert!(!out.join(RUN_FILE).exists(), "a stale output survived the swap");
+        assert!(!staging.exists());
+    }
+
+    #[test]
+    fn outputs_never_published_leave_the_output_folder_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("output");
+        write(&out, &[file(REPORT_FILE, "previous")]).unwrap();
+        let before = names(&out);
+        {
+            let outputs = Outputs::begin(&out).unwrap();
+            outputs.put(REPORT_FILE, b"half a run").unwrap();
+            // The run fails here: the outputs are dropped unpublished.
+        }
+        assert_eq!(names(&out), before);
+        assert_eq!(std::fs::read_to_string(out.join(REPORT_FILE)).unwrap(), "previous");
+        // An output folder that the failed run made is not left behind.
+        let fresh = dir.path().join("fresh");
+        drop(Outputs::begin(&fresh).unwrap());
+        assert!(!fresh.exists());
     }
 
     #[test]
@@ -232,10 +373,7 @@ mod tests {
             "old csv"
         );
         assert_eq!(std::fs::read_to_string(output.join(RUN_FILE)).unwrap(), "new run.json");
-        let names: Vec<String> = std::fs::read_dir(output)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let names = names(output);
         assert!(!names.iter().any(|n| n.starts_with(".socmon-")), "{names:?}");
     }
 
@@ -282,7 +420,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("output");
         write(&out, &[file(REPORT_FILE, "previous"), file(RUN_FILE, "{}")]).unwrap();
-        // A file that cannot be created: a staged path whose parent is a file.
+        // A file that cannot be created: `data` is a folder of the staging.
         let err = write(
             &out,
             &[

@@ -79,9 +79,10 @@ impl Ctx<'_> {
     }
 }
 
-/// Builds the workbook.
+/// Builds the workbook and saves it into `out`.
 ///
-/// Errors: [`Error::Output`] if rust_xlsxwriter refuses something.
+/// Errors: [`Error::Output`] if rust_xlsxwriter refuses something or `out`
+/// cannot be written.
 pub fn build(
     config: &Config,
     run: &Run,
@@ -89,7 +90,8 @@ pub fn build(
     comparison: &Comparison,
     strategy: &crate::strategy::Assessment,
     visits: &crate::visits::follow::Visits,
-) -> Result<Vec<u8>> {
+    out: impl std::io::Write + Send,
+) -> Result<()> {
     let ctx = Ctx {
         config,
         run,
@@ -224,7 +226,7 @@ pub fn build(
         .set_comment(format!("socmon {}", env!("CARGO_PKG_VERSION")))
         .set_creation_datetime(&super::sheetkit::creation_time(date).map_err(xlsx_error)?);
     workbook.set_properties(&properties);
-    workbook.save_to_buffer().map_err(xlsx_error)
+    workbook.save_to_writer(out).map_err(xlsx_error)
 }
 
 // ---- Summary ----------------------------------------------------------------
