@@ -279,7 +279,9 @@ fn ends(end: &quick_xml::events::BytesEnd<'_>, local: &str) -> bool {
 
 impl<'a> XlsxBook<'a> {
     /// Reads the workbook's parts (relationships, the list of sheets, shared
-    /// strings, the styles' number formats) from the zip the sniffer opened.
+    /// strings, the styles' number formats) from the zip the sniffer opened;
+    /// `bytes` are the file that `archive` reads, from which parts are
+    /// inflated.
     ///
     /// Errors: [`FileProblem::Damaged`] for a part that is missing where
     /// calamine requires it, cannot be inflated or is not the XML it should be.
@@ -346,7 +348,9 @@ impl<'a> XlsxBook<'a> {
             match xml.read_event_into(&mut buf).map_err(fail)? {
                 Event::Start(e) if is(&e, "dimension") => {
                     let range = attribute(&e, "ref")?.ok_or_else(|| xml_error(&path, "<dimension> without ref"))?;
-                    dimension(range).ok_or_else(|| xml_error(&path, format!("dimension {range:?}")))?;
+                    if !is_dimension(range) {
+                        return Err(xml_error(&path, format!("dimension {range:?}")));
+                    }
                 }
                 Event::Start(e) if is(&e, "sheetData") => break,
                 Event::Start(e) if first_element.is_none() => {
@@ -968,13 +972,9 @@ fn row_number(reference: &str) -> Option<u32> {
 }
 
 /// A `<dimension ref>`: one cell or two.
-fn dimension(range: &str) -> Option<()> {
-    let mut parts = 0;
-    for part in range.split(':') {
-        cell_position(part)?;
-        parts += 1;
-    }
-    (1..=2).contains(&parts).then_some(())
+fn is_dimension(range: &str) -> bool {
+    let parts: Vec<&str> = range.split(':').collect();
+    parts.len() <= 2 && parts.iter().all(|part| cell_position(part).is_some())
 }
 
 /// The `<mergeCell ref="A1:B2"/>` elements of a piece of sheet XML.
@@ -1218,5 +1218,7 @@ mod tests {
         assert_eq!(cell_position("B0"), None);
         assert_eq!(cell_position("B3x"), None);
         assert_eq!(cell_position("ZZZZZZZZZZ1"), None);
+        assert!(is_dimension("A1") && is_dimension("A1:H9"));
+        assert!(!is_dimension("A1:B") && !is_dimension("A1:B2:C3") && !is_dimension(""));
     }
 }

@@ -206,9 +206,8 @@ fn a_damaged_part_is_refused_by_both_readers() {
         ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("rId2", "rId7")),
         ("xl/sharedStrings.xml", SHARED.replace("</sst>", "")),
     ] {
-        let archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
         let mut parts: Vec<(String, String)> = Vec::new();
-        let mut archive = archive;
         for i in 0..archive.len() {
             let mut file = archive.by_index(i).unwrap();
             let mut text = String::new();
